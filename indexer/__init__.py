@@ -1,0 +1,1 @@
+"""Raw newspaper pages -> articles -> Whoosh index."""

@@ -1,0 +1,98 @@
+"""Value objects exchanged between the search service and its callers (CLI, web, API).
+
+The service (searchapp.service) takes a SearchQuery and returns SearchResults.
+Nothing here imports Flask or Whoosh.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Facet names, in display order. Keys used in URLs, the API and SearchQuery filters.
+FACETS = ("district", "year", "month", "reporter", "type")
+SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    # facet name -> selected values (values of one facet are OR-ed, facets are AND-ed)
+    include: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # facet name -> excluded values
+    exclude: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    date_from: str | None = None   # "YYYY", "YYYY-MM" or "YYYY-MM-DD" (inclusive)
+    date_to: str | None = None     # likewise, inclusive of the whole partial period
+    sort: str = "relevance"
+    page: int = 1                  # 1-based
+    page_size: int = 20
+
+    def included(self, facet: str) -> tuple[str, ...]:
+        return dict(self.include).get(facet, ())
+
+    def excluded(self, facet: str) -> tuple[str, ...]:
+        return dict(self.exclude).get(facet, ())
+
+    @staticmethod
+    def make(q: str = "", include: dict | None = None, exclude: dict | None = None, **kw) -> "SearchQuery":
+        def norm(m):
+            return tuple(sorted((k, tuple(v)) for k, v in (m or {}).items() if v))
+        return SearchQuery(q=q, include=norm(include), exclude=norm(exclude), **kw)
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    title: str
+    title_html: str               # HTML-escaped title with <mark> around matches
+    snippets: list[str]           # HTML-escaped body fragments with <mark>
+    date: str | None
+    district: str | None
+    reporters: list[str]
+    correspondents: list[str]
+    photographers: list[str]
+    project_types: list[str]
+    source: str
+    ordinal: int
+    subtitle: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "score": round(self.score, 4), "title": self.title,
+            "title_html": self.title_html, "snippet": " … ".join(self.snippets),
+            "snippets": self.snippets, "date": self.date, "district": self.district,
+            "reporters": self.reporters, "correspondents": self.correspondents,
+            "photographers": self.photographers, "project_types": self.project_types,
+            "source": self.source, "ordinal": self.ordinal, "subtitle": self.subtitle,
+        }
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+    excluded: bool = False
+
+
+@dataclass
+class SearchResults:
+    query: SearchQuery
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]     # facet name -> values, most frequent first
+    timeline: list[tuple[str, int]]          # ("2023", 12) or ("2023-02", 5) buckets, ascending
+    took_ms: float
+    page: int                                # the page actually served (clamped)
+    pages: int
+    messages: list[str] = field(default_factory=list)   # user-facing notes, in Chinese
+
+    def to_dict(self) -> dict:
+        return {
+            "total": self.total, "page": self.page, "pages": self.pages,
+            "took_ms": round(self.took_ms, 2),
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {k: [{"value": v.value, "count": v.count, "selected": v.selected,
+                            "excluded": v.excluded} for v in vs] for k, vs in self.facets.items()},
+            "timeline": [{"period": p, "count": c} for p, c in self.timeline],
+            "messages": self.messages,
+        }
