@@ -1,0 +1,117 @@
+"""Article dates: the present year a page states, and the date of an article's event.
+
+Rules (general, not tuned to any page):
+
+page_present_year
+  * 今年(2023年) / 去年(2022年) / 明年(2024年) name the present outright and win.
+  * Otherwise every 4-digit year followed by 年 is a mention, except plan horizons
+    (到/至/截至 2025年, 2025年前, 2023~2025年, 2035年远景), targets (力争/计划/预计
+    2024年) and comparisons (比/较 2021年). The present is the latest mention left:
+    a page looks back on past years (2022年,… / 2021年11月启动…) and speaks of the
+    present one (2023年是… / 2023年第一次… / 2023年开年以来…), never of a later year
+    except as a plan.
+  * No mention: None (never invent a year).
+
+article_date
+  * The first date expression in the lead (its first 400 characters) decides:
+    YYYY年M月D日, M月D日 (optionally after 去年/今年/明年), a relative day
+    (昨日/昨天/今日/今天/前天) or a vague one (近日/日前/近期 …, which gives None).
+  * The year comes from page_date, else from `year`; relative days need page_date.
+  * With a page date, an event date more than half a year after it belongs to the
+    previous year (a December event reported on a January page).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+# ---------------------------------------------------------------- present year
+
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)\s*年(?!代)")
+# A year right after these is a horizon, a target or a comparison, not the present.
+_NOT_PRESENT_BEFORE = re.compile(
+    r"(?:到|至|截至|截止|迄|直至|比|较|相比|对比|力争|争取|计划|预计|有望|将于|目标)\s*$"
+)
+# ... and right before these: 2025年前, 2035年远景目标, the 2023 of 2023~2025年.
+_NOT_PRESENT_AFTER = re.compile(
+    r"\s*(?:前(?![一二三四五六七八九十两\d]+个?(?:季度|月))|之前|以前|远景|愿景"
+    r"|[~～\-－—–至到]\s*(?:19|20)\d\d)"
+)
+_RANGE_END = re.compile(r"(?:19|20)\d\d\s*年?\s*[~～\-－—–至到]\s*$")
+# 今年(2023年) / 去年(2022年) / 明年(2024年): the page names the present outright.
+_LABELLED = re.compile(r"(今年|去年|明年)\s*[(（]\s*((?:19|20)\d\d)\s*年?\s*[)）]")
+_LABEL_SHIFT = {"今年": 0, "去年": 1, "明年": -1}
+
+
+def page_present_year(text: str) -> int | None:
+    """The year the page itself states as the present, or None."""
+    text = text.translate(_FULLWIDTH_DIGITS)
+    labelled = [int(m.group(2)) + _LABEL_SHIFT[m.group(1)] for m in _LABELLED.finditer(text)]
+    if labelled:
+        return max(labelled)
+    years = [int(m.group(1)) for m in _YEAR.finditer(text) if _is_present_like(text, m)]
+    return max(years) if years else None
+
+
+def _is_present_like(text: str, m: re.Match) -> bool:
+    before = text[max(0, m.start() - 8):m.start()]
+    after = text[m.end():m.end() + 8]
+    return not (_NOT_PRESENT_BEFORE.search(before) or _RANGE_END.search(before)
+                or _NOT_PRESENT_AFTER.match(after))
+
+
+# ---------------------------------------------------------------- article date
+
+_RELATIVE_DAYS = {"昨日": -1, "昨天": -1, "今日": 0, "今天": 0, "前天": -2, "前日": -2}
+_VAGUE = ("近日", "日前", "近期", "前不久", "不久前", "连日来", "近来", "最近")
+_DATE_EXPR = re.compile(
+    r"(?:(?P<y>(?:19|20)\d\d)\s*年\s*|(?P<rel_year>去年|今年|明年)\s*)?"
+    r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"
+    r"|(?P<rel>" + "|".join(_RELATIVE_DAYS) + r")"
+    r"|(?P<vague>" + "|".join(_VAGUE) + r")"
+)
+_HALF_YEAR = _dt.timedelta(days=183)
+_LEAD_CHARS = 400           # a dateline's date sits at the start of the first paragraph
+
+
+def article_date(lead: str, page_date: _dt.date | None, year: int | None) -> str | None:
+    """"YYYY-MM-DD", "--MM-DD" (no year known) or None, from the first date in `lead`."""
+    lead = lead[:_LEAD_CHARS].translate(_FULLWIDTH_DIGITS)
+    m = _DATE_EXPR.search(lead)
+    if m is None or m.group("vague"):
+        return None
+    if m.group("rel"):
+        if page_date is None:
+            return None
+        return (page_date + _dt.timedelta(days=_RELATIVE_DAYS[m.group("rel")])).isoformat()
+    month, day = int(m.group("m")), int(m.group("d"))
+    if not _valid_month_day(month, day):
+        return None
+    if m.group("y"):
+        return _iso(int(m.group("y")), month, day)
+    shift = {"去年": -1, "今年": 0, "明年": 1, None: 0}[m.group("rel_year")]
+    if page_date is not None:
+        found = _iso(page_date.year + shift, month, day)
+        if found and m.group("rel_year") is None and _dt.date.fromisoformat(found) - page_date > _HALF_YEAR:
+            found = _iso(page_date.year - 1, month, day)
+        return found
+    if year is not None:
+        return _iso(year + shift, month, day)
+    return f"--{month:02d}-{day:02d}"
+
+
+def _valid_month_day(month: int, day: int) -> bool:
+    try:
+        _dt.date(2000, month, day)          # a leap year: 2月29日 is a valid month-day
+    except ValueError:
+        return False
+    return True
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
