@@ -1,0 +1,78 @@
+"""Atom feed (RFC 4287) for any search, so that a journalist can subscribe to a query.
+
+Pure: hits in, XML text out. ElementTree escapes every text and attribute; characters that
+XML 1.0 forbids (control characters) are dropped first.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from html import escape
+from typing import Callable, Iterable
+
+from searchapp.model import Hit
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+UNTITLED = "（无标题图片新闻）"
+
+
+def xml_text(value: object) -> str:
+    return _XML_INVALID.sub("", "" if value is None else str(value))
+
+
+def rfc3339(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.isoformat(timespec="seconds")
+
+
+def entry_updated(hit: Hit, fallback: str) -> str:
+    """The article's date at midnight Beijing time, else the feed's own time."""
+    if hit.date and _FULL_DATE.match(hit.date):
+        return f"{hit.date}T00:00:00+08:00"
+    return fallback
+
+
+def _sub(parent: ET.Element, tag: str, text: object = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = xml_text(text)
+    return el
+
+
+def atom_feed(hits: Iterable[Hit], *, title: str, feed_id: str, self_url: str, html_url: str,
+              url_for_id: Callable[[str], str], updated: datetime, generator: str = "newsearch") -> str:
+    """The feed document as text (UTF-8 declared)."""
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": "zh-CN"})
+    _sub(feed, "title", title)
+    _sub(feed, "id", feed_id)
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    _sub(feed, "link", rel="alternate", type="text/html", href=html_url)
+    feed_updated = rfc3339(updated)
+    _sub(feed, "updated", feed_updated)
+    author = _sub(feed, "author")
+    _sub(author, "name", "郑州日报区县新闻检索")
+    _sub(feed, "generator", generator)
+    for hit in hits:
+        entry = _sub(feed, "entry")
+        _sub(entry, "title", hit.title or UNTITLED, type="text")
+        url = url_for_id(hit.id)
+        _sub(entry, "id", f"urn:newsearch:article:{hit.id}")
+        _sub(entry, "link", rel="alternate", type="text/html", href=url)
+        when = entry_updated(hit, feed_updated)
+        _sub(entry, "updated", when)
+        for name in list(hit.reporters) + list(hit.correspondents):
+            _sub(_sub(entry, "author"), "name", name)
+        if hit.district:
+            _sub(entry, "category", term=hit.district, label=f"区县：{hit.district}")
+        for t in hit.project_types:
+            _sub(entry, "category", term=t, label=f"项目类型：{t}")
+        meta = " · ".join(x for x in (hit.date or "", hit.district or "", "、".join(hit.reporters)) if x)
+        summary_html = (f"<p>{escape(meta)}</p>" if meta else "") + "".join(
+            f"<p>{s}</p>" for s in hit.snippets)          # snippets are already escaped HTML
+        _sub(entry, "summary", summary_html, type="html")
+    body = ET.tostring(feed, encoding="unicode", short_empty_elements=True)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
