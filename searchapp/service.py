@@ -1,0 +1,431 @@
+"""SearchService: the search core that the CLI and the web app both call (no Flask here).
+
+One request = one new Whoosh Searcher (``IndexHandle.searcher()``); nothing Whoosh-owned is
+shared between threads. What is shared is read-only numpy data and small caches, all keyed
+by the index state (the live segments) and guarded by a lock.
+
+A search runs in three steps:
+
+1. **Match** (depends on the query text only, cached): the query is parsed
+   (``querylang.parse``) and compiled to one Whoosh query (``querylang.to_whoosh``); one pass
+   over its matcher per segment collects every matching document number and its score. Every
+   term must occur verbatim (character-bigram phrase on title_bi/body_bi: the recall
+   guarantee); word-field phrases and title_exact only add to the score.
+2. **Filter, count, sort** (numpy over ``facets.FacetTable``, cached per full query
+   without the page): facet filters and the date range are boolean masks, facet counts are
+   ``np.bincount`` under masks, and the result set is sorted by score or date.
+3. **Page**: only the hits of the requested page are loaded (stored fields) and highlighted.
+
+Ranking (``TierWeighting``): every matched index term scores in [0.5, 1), from its term
+frequency saturated as in BM25 (idf is left out: every article matching a term contains
+it; length normalisation is left out for speed). Phrases are boosted by weight/len, so
+a phrase scores in [w/2, w) whatever its length, and the weights (querylang.W_*) are spaced so
+that, for each term: query == headline > word match in headline > bigram-only match in
+headline > word match in body > bigram-only match in body.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.scoring import BaseScorer, WeightingModel
+from whoosh.searching import SearchContext
+
+from indexer.store import IndexHandle
+from searchapp import facets as fx
+from searchapp import highlight as hl
+from searchapp import querylang
+from searchapp.model import FACETS, SORTS, Hit, SearchQuery, SearchResults
+
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 20
+STREAM_BATCH = 200
+MATCH_CACHE_SIZE = 64
+RESULT_CACHE_SIZE = 128
+RELATED_TERMS = 12
+
+
+# --------------------------------------------------------------------------- scoring
+
+class TierScorer(BaseScorer):
+    """0.5 + 0.5 * tf / (tf + K1): a saturated term frequency, always in [0.5, 1).
+
+    No length normalisation: reading each document's field length costs more than the rest
+    of the scoring (a column read per term and document), and the tiers decide the order.
+    """
+
+    def __init__(self, K1=1.2):
+        self.K1 = K1
+
+    def supports_block_quality(self):
+        return False
+
+    def score(self, matcher):
+        tf = matcher.weight()
+        return 0.5 + 0.5 * tf / (tf + self.K1)
+
+    def max_quality(self):
+        return 1.0
+
+    def block_quality(self, matcher):
+        return 1.0
+
+
+class ConstantScorer(BaseScorer):
+    def supports_block_quality(self):
+        return False
+
+    def score(self, matcher):
+        return 1.0
+
+    def max_quality(self):
+        return 1.0
+
+    def block_quality(self, matcher):
+        return 1.0
+
+
+class TierWeighting(WeightingModel):
+    """Bounded per-term scores so that field weights (boosts) make strict ranking tiers."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return ConstantScorer()
+        return TierScorer()
+
+
+# --------------------------------------------------------------------------- caches
+
+class _LRU:
+    def __init__(self, size: int):
+        self.size = size
+        self._d: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            v = self._d.get(key)
+            if v is not None:
+                self._d.move_to_end(key)
+            return v
+
+    def put(self, key, value):
+        with self._lock:
+            self._d[key] = value
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+
+@dataclass
+class _Match:
+    docs: np.ndarray        # int32, ascending document numbers
+    scores: np.ndarray      # float64, aligned with docs
+
+
+@dataclass
+class _ResultSet:
+    docs: np.ndarray        # ranked document numbers (the whole filtered result set)
+    scores: np.ndarray
+    facets: dict
+    timeline: list
+    messages: list
+
+
+def state_key(reader) -> tuple:
+    """Identifies the document numbering a reader sees: its segments and their deletions."""
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    return tuple((r.segment().segment_id() if r.segment() is not None else id(r),
+                  r.doc_count_all(), r.doc_count()) for r, _ in leaves)
+
+
+def _split(value) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+# --------------------------------------------------------------------------- the service
+
+class SearchService:
+    """Search, facets, highlights, article view, related articles and export streaming.
+
+    Raises indexer.store.IndexNotFound / IndexVersionMismatch (Chinese messages) when the
+    index directory holds no usable index; callers turn them into a message.
+    """
+
+    def __init__(self, index_dir, handle: IndexHandle | None = None):
+        self.index_dir = index_dir
+        self.handle = handle or IndexHandle(index_dir)
+        self.weighting = TierWeighting()
+        self._tables: OrderedDict = OrderedDict()
+        self._table_lock = threading.Lock()
+        self._matches = _LRU(MATCH_CACHE_SIZE)
+        self._results = _LRU(RESULT_CACHE_SIZE)
+
+    # ----------------------------------------------------------------- public API
+    def info(self) -> dict:
+        return self.handle.info()
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        t0 = time.perf_counter()
+        query, messages = self._sanitize(query)
+        with self.handle.searcher() as s:
+            rs, parsed = self._result_set(s, query)
+            messages += rs.messages
+            total = len(rs.docs)
+            pages = max(1, math.ceil(total / query.page_size))
+            page = query.page
+            if page < 1:
+                messages.append(f"页码 {page} 无效，已显示第 1 页。")
+                page = 1
+            elif page > pages:
+                if total:
+                    messages.append(f"页码 {page} 超出范围（共 {pages} 页），已显示最后一页。")
+                page = pages
+            lo = (page - 1) * query.page_size
+            needles = _needles(parsed)
+            hits = [self._hit(s, int(d), float(sc), needles)
+                    for d, sc in zip(rs.docs[lo:lo + query.page_size], rs.scores[lo:lo + query.page_size])]
+        return SearchResults(
+            query=replace(query, page=page), total=total, hits=hits, facets=rs.facets,
+            timeline=rs.timeline, took_ms=(time.perf_counter() - t0) * 1000, page=page,
+            pages=pages, messages=messages)
+
+    def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
+        """Every hit of the query (filters applied) in its sort order, loaded in batches.
+
+        The whole stream reads one consistent index state (one searcher held open)."""
+        query, _ = self._sanitize(query)
+        with self.handle.searcher() as s:
+            rs, parsed = self._result_set(s, query)
+            needles = _needles(parsed)
+            for lo in range(0, len(rs.docs), STREAM_BATCH):
+                batch = zip(rs.docs[lo:lo + STREAM_BATCH].tolist(), rs.scores[lo:lo + STREAM_BATCH].tolist())
+                for d, sc in batch:
+                    yield self._hit(s, d, sc, needles)
+
+    def article(self, article_id: str, q: str = "") -> dict | None:
+        """The article as Article.to_dict() fields plus title_html, body_html, match_count."""
+        with self.handle.searcher() as s:
+            docnum = _docnum(s, article_id)
+            if docnum is None:
+                return None
+            stored = s.stored_fields(docnum)
+        d = _article_dict(stored)
+        needles = _needles(querylang.parse(q or ""))
+        d["title_html"] = hl.highlight(d["title"], needles.title)
+        d["body_html"], d["match_count"] = hl.article_html(d["body"], needles.body)
+        return d
+
+    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """More like this: the article's key words (body word field), itself excluded."""
+        limit = max(0, min(int(limit), 50))
+        if not limit:
+            return []
+        with self.handle.searcher() as s:
+            docnum = _docnum(s, article_id)
+            if docnum is None:
+                return []
+            stored = s.stored_fields(docnum)
+            text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+            terms = s.key_terms_from_text("body", text, numterms=RELATED_TERMS * 3)
+            terms = [(t, w) for t, w in terms if len(t) >= 2 and not t.replace(".", "").isdigit()]
+            terms = terms[:RELATED_TERMS]
+            if not terms:
+                return []
+            q = wq.Or([wq.Term("body", t, boost=w) for t, w in terms])
+            results = s.search(q, limit=limit, mask={docnum})
+            return [self._hit(s, r.docnum, r.score, Needles()) for r in results]
+
+    # ----------------------------------------------------------------- steps
+    def _sanitize(self, query: SearchQuery) -> tuple[SearchQuery, list[str]]:
+        messages = []
+        if query.sort not in SORTS:
+            messages.append(f"未知的排序方式“{query.sort}”，已按相关度排序。")
+            query = replace(query, sort="relevance")
+        size = query.page_size
+        if not isinstance(size, int) or size < 1 or size > MAX_PAGE_SIZE:
+            fixed = DEFAULT_PAGE_SIZE if not isinstance(size, int) or size < 1 else MAX_PAGE_SIZE
+            messages.append(f"每页条数 {size} 无效，已改为 {fixed}。")
+            query = replace(query, page_size=fixed)
+        if not isinstance(query.page, int):
+            query = replace(query, page=1)
+        unknown = sorted({f for f, _ in (*query.include, *query.exclude) if f not in FACETS})
+        if unknown:
+            messages.append(f"未知的筛选项：{'、'.join(unknown)}，已忽略。")
+        return query, messages
+
+    def table(self, searcher) -> tuple[tuple, fx.FacetTable]:
+        """The FacetTable of the searcher's index state (built once per state)."""
+        key = state_key(searcher.reader())
+        with self._table_lock:
+            t = self._tables.get(key)
+            if t is None:
+                # Built under the lock: at 100k articles this takes a while, once.
+                t = fx.FacetTable.build(searcher.reader())
+                self._tables[key] = t
+                while len(self._tables) > 2:
+                    self._tables.popitem(last=False)
+            return key, t
+
+    def _match(self, searcher, key: tuple, table: fx.FacetTable, parsed: querylang.Parsed) -> _Match:
+        ck = (key, parsed.text)
+        m = self._matches.get(ck)
+        if m is not None:
+            return m
+        q = querylang.to_whoosh(parsed)
+        if q is None:
+            docs = np.flatnonzero(table.live).astype(np.int32)
+            m = _Match(docs, np.zeros(len(docs)))
+        else:
+            ids: list[int] = []
+            scores: list[float] = []
+            ctx = SearchContext(needs_current=True, weighting=self.weighting)
+            for sub, offset in searcher.leaf_searchers():
+                matcher = q.matcher(sub, ctx)
+                while matcher.is_active():
+                    ids.append(matcher.id() + offset)
+                    scores.append(matcher.score())
+                    matcher.next()
+            docs = np.asarray(ids, dtype=np.int32)
+            sc = np.asarray(scores, dtype=np.float64)
+            order = np.argsort(docs, kind="stable")
+            m = _Match(docs[order], sc[order])
+        self._matches.put(ck, m)
+        return m
+
+    def _result_set(self, searcher, query: SearchQuery) -> tuple[_ResultSet, querylang.Parsed]:
+        parsed = querylang.parse(query.q)
+        key, table = self.table(searcher)
+        rk = (key, parsed.text, query.include, query.exclude, query.date_from, query.date_to, query.sort)
+        rs = self._results.get(rk)
+        if rs is not None:
+            return rs, parsed
+        messages = list(parsed.messages)
+        match = self._match(searcher, key, table, parsed)
+
+        include = {f: v for f, v in query.include if f in FACETS}
+        exclude = {f: v for f, v in query.exclude if f in FACETS}
+        for f, vs in include.items():
+            missing = [v for v in vs if v not in table.codes[f]]
+            if missing:
+                messages.append(f"索引中没有“{'、'.join(missing)}”这一筛选值，它不会匹配任何文章。")
+        lo, hi = _date_range(query, messages)
+
+        matched = np.zeros(table.size, dtype=bool)
+        matched[match.docs] = True
+        dmask = fx.date_mask(table, lo, hi)
+        if dmask is not None:
+            matched &= dmask
+        masks = fx.filter_masks(table, include, exclude)
+        final = fx.combine(matched, masks.values())
+        keep = final[match.docs]
+        docs, scores = match.docs[keep], match.scores[keep]
+
+        dates = table.date_num[docs].astype(np.int64)
+        if query.sort == "newest":
+            order = np.lexsort((docs, -scores, -np.where(dates == 0, -1, dates)))
+        elif query.sort == "oldest":
+            order = np.lexsort((docs, -scores, np.where(dates == 0, 10 ** 9, dates)))
+        else:
+            order = np.lexsort((docs, -dates, -scores))
+
+        one_year = None
+        years = include.get("year", ())
+        if len(years) == 1:
+            one_year = years[0]
+        elif lo is not None and hi is not None and lo // 10000 == hi // 10000:
+            one_year = f"{lo // 10000:04d}"
+        rs = _ResultSet(
+            docs=docs[order], scores=scores[order],
+            facets=fx.count_facets(table, matched, masks, include, exclude),
+            timeline=fx.timeline(table, final, one_year),
+            messages=messages)
+        if not len(docs) and query.q.strip():
+            rs.messages.extend(_zero_hit_hints(parsed))
+        self._results.put(rk, rs)
+        return rs, parsed
+
+    def _hit(self, searcher, docnum: int, score: float, needles: "Needles") -> Hit:
+        st = searcher.stored_fields(docnum)
+        title = st.get("title") or ""
+        body = st.get("body") or ""
+        return Hit(
+            id=st.get("id", ""), score=float(score), title=title,
+            title_html=hl.highlight(title, needles.title),
+            snippets=hl.snippets(body, needles.body),
+            date=st.get("date") or None, district=st.get("district") or None,
+            reporters=_split(st.get("reporters")), correspondents=_split(st.get("correspondents")),
+            photographers=_split(st.get("photographers")), project_types=_split(st.get("type")),
+            source=st.get("source", ""), ordinal=int(st.get("ordinal") or 0),
+            subtitle=st.get("subtitle") or "")
+
+
+@dataclass(frozen=True)
+class Needles:
+    """The texts to mark: positive (not negated) text terms of the query, per field."""
+    title: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+
+
+def _needles(parsed: querylang.Parsed) -> Needles:
+    terms = parsed.terms(positive=True)
+    return Needles(title=tuple(t.text for t in terms if t.field in (None, "title")),
+                   body=tuple(t.text for t in terms if t.field is None))
+
+
+def _docnum(searcher, article_id) -> int | None:
+    if not isinstance(article_id, str) or not article_id:
+        return None
+    return searcher.document_number(id=article_id)
+
+
+def _article_dict(st: dict) -> dict:
+    return {
+        "id": st.get("id", ""), "source": st.get("source", ""),
+        "ordinal": int(st.get("ordinal") or 0), "title": st.get("title") or "",
+        "subtitle": st.get("subtitle") or "", "body": st.get("body") or "",
+        "date": st.get("date") or None, "district": st.get("district") or None,
+        "districts": _split(st.get("districts")), "reporters": _split(st.get("reporters")),
+        "correspondents": _split(st.get("correspondents")),
+        "photographers": _split(st.get("photographers")),
+        "project_types": _split(st.get("type")), "page_date": st.get("page_date") or None,
+        "line_start": int(st.get("line_start") or 0), "line_end": int(st.get("line_end") or 0),
+    }
+
+
+def _date_range(query: SearchQuery, messages: list[str]) -> tuple[int | None, int | None]:
+    bounds = []
+    for text, upper, label in ((query.date_from, False, "起始"), (query.date_to, True, "截止")):
+        try:
+            bounds.append(fx.date_bound(text, upper))
+        except ValueError:
+            messages.append(f"{label}日期“{text}”无法识别，已忽略（格式：2023、2023-02 或 2023-02-14）。")
+            bounds.append(None)
+    lo, hi = bounds
+    if lo is not None and hi is not None and lo > hi:
+        messages.append("起始日期晚于截止日期，已交换。")
+        lo, hi = fx.date_bound(query.date_to, False), fx.date_bound(query.date_from, True)
+    return lo, hi
+
+
+def _zero_hit_hints(parsed: querylang.Parsed) -> list[str]:
+    from indexer.analysis import word_tokens
+
+    out = []
+    for t in parsed.terms(positive=True):
+        if t.field not in (None, "title"):
+            continue
+        compact = "".join(t.text.split())
+        if len(compact) == 1:
+            out.append(f"单字“{compact}”只匹配独立成词的字；输入两个字以上可找到所有包含它的文章。")
+            continue
+        words = [w for w, _, _ in word_tokens(t.text)]
+        if len(words) > 1 and not any(c.isspace() for c in t.text):
+            out.append(f"没有文章包含连续的“{t.text}”。可以试试用空格分开的词：{' '.join(words)}")
+    return out
