@@ -38,6 +38,14 @@ class SearchQuery:
         return SearchQuery(q=q, include=norm(include), exclude=norm(exclude), **kw)
 
 
+def joined_snippet(snippets: list[str]) -> str:
+    """The fragments as one string, with a single ellipsis between two fragments."""
+    out = ""
+    for frag in snippets:
+        out = frag if not out else out.rstrip("…") + " … " + frag.lstrip("…")
+    return out
+
+
 @dataclass
 class Hit:
     id: str
@@ -58,7 +66,7 @@ class Hit:
     def to_dict(self) -> dict:
         return {
             "id": self.id, "score": round(self.score, 4), "title": self.title,
-            "title_html": self.title_html, "snippet": " … ".join(self.snippets),
+            "title_html": self.title_html, "snippet": joined_snippet(self.snippets),
             "snippets": self.snippets, "date": self.date, "district": self.district,
             "reporters": self.reporters, "correspondents": self.correspondents,
             "photographers": self.photographers, "project_types": self.project_types,
