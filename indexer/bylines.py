@@ -1,0 +1,229 @@
+"""Bylines: the reporters, correspondents and photographers named in an article.
+
+Bylines appear in a few places only, and only those places are read:
+  * in parentheses after the dateline:   本报讯(记者 刘伟平 通讯员 张一弛)…
+  * as lines of their own:               记者 简洋 文/图  |  本报记者 王恩俊 摄
+  * glued to the last sentence:          …奠定了基础。记者 王赛华 文/图
+A byline is a sequence of labels (记者, 通讯员, 摄影 … optionally after an
+organisation prefix such as 郑报全媒体 or 本报), each followed by one or more
+names, optionally ended by a credit suffix (文/图, 摄). A name is 2–4 Han
+characters starting with a known surname; anything else means "not a byline".
+The grammar lives in data/bylines.json.
+
+Every function here looks at a bounded window of its input, so a 10 MB line costs
+no more than a short one.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+ROLES = ("reporters", "correspondents", "photographers")
+
+_MAX_BYLINE = 96            # longest text that can be a byline on its own
+_TAIL_WINDOW = 64           # how far back from a paragraph's end a glued byline may start
+_SENTENCE_END = "。!?…”’」』"
+_NAME_SEPARATORS = re.compile(r"[\s、,;/]+")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_PAGE_CODE_TAIL = re.compile(r"\s+[A-Z]{1,2}\d{1,3}$")
+# Credit suffixes: 文/图 (wrote and photographed), 摄 / 摄影 (photographed), 报道 (reported).
+# Every byline has one of these: a label word or a credit suffix.
+_MAY_BE_BYLINE = re.compile(r"记者|通讯员|实习生|撰|摄|报道|[文图][/\uff0f]")
+_SUFFIX = re.compile(r"\s*(?:文\s*/\s*图|图\s*/\s*文|/\s*图|摄影|摄|报道)$")
+
+
+# Full-width punctuation folded to ASCII before matching; one character for one, so
+# positions found in the folded text are positions in the original.
+_FULL_WIDTH = "\uff0c\uff1b\uff1a\uff08\uff09\uff01\uff1f\uff0f\uff5c"
+_FOLD = str.maketrans(_FULL_WIDTH, ",;:()!?/|")
+_HAS_FULL_WIDTH = re.compile(f"[{_FULL_WIDTH}]")
+
+
+def fold_punctuation(text: str) -> str:
+    """，；：（）！？／｜ -> ,;:()!?/| (length-preserving)."""
+    return text.translate(_FOLD) if _HAS_FULL_WIDTH.search(text) else text
+
+
+def strip_leading(text: str, chars: str = " ,:") -> str:
+    """`text` without leading characters that fold to any of `chars`."""
+    i = 0
+    while i < len(text) and fold_punctuation(text[i]) in chars:
+        i += 1
+    return text[i:]
+
+
+@dataclass(frozen=True)
+class Bylines:
+    reporters: tuple[str, ...] = ()
+    correspondents: tuple[str, ...] = ()
+    photographers: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.reporters or self.correspondents or self.photographers)
+
+    def __or__(self, other: "Bylines") -> "Bylines":
+        """Both sets of names, each role in order of first appearance."""
+        return Bylines(*(_unique(getattr(self, r) + getattr(other, r)) for r in ROLES))
+
+
+NO_BYLINES = Bylines()
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    label: re.Pattern           # one label, with its optional organisation prefix
+    roles: dict                 # label text (without prefix) -> role
+    surnames: frozenset
+    compound_surnames: frozenset
+    not_names: tuple
+    label_endings: tuple        # last characters of the labels
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> _Grammar:
+    raw = json.loads(resources.files("indexer").joinpath("data/bylines.json").read_text("utf-8"))
+    roles = {label: role for role in ROLES for label in raw["labels"][role]}
+    labels = "|".join(re.escape(x) for x in sorted(roles, key=len, reverse=True))
+    prefixes = "|".join(re.escape(x) for x in sorted(raw["prefixes"], key=len, reverse=True))
+    return _Grammar(
+        label=re.compile(rf"(?:{prefixes})?(?P<label>{labels})"),
+        roles=roles,
+        surnames=frozenset(raw["surnames"]),
+        compound_surnames=frozenset(raw["compound_surnames"]),
+        not_names=tuple(raw["not_names"]),
+        label_endings=tuple({label[-1] for label in roles}),
+    )
+
+
+def is_name(token: str) -> bool:
+    """2–4 Han characters starting with a Chinese surname, and not a prose word."""
+    g = _grammar()
+    if not _HAN_NAME.fullmatch(token):
+        return False
+    if token.startswith(g.not_names):
+        return False
+    return token[0] in g.surnames or token[:2] in g.compound_surnames
+
+
+def _unique(names) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+def _normalize(text: str) -> str:
+    return " ".join(fold_punctuation(text).split())
+
+
+def _names(segment: str) -> list[str] | None:
+    """The names in the text after one label; None when any token is not a name."""
+    tokens = [t for t in _NAME_SEPARATORS.split(segment) if t]
+    if not tokens or not all(is_name(t) for t in tokens):
+        return None
+    return tokens
+
+
+def parse_byline(text: str) -> Bylines | None:
+    """The names in `text` when the whole text is a byline, else None.
+
+    >>> parse_byline("记者 唐善普 通讯员 白博文/图")
+    Bylines(reporters=('唐善普',), correspondents=('白博',), photographers=())
+    """
+    if len(text) > 2 * _MAX_BYLINE or not _MAY_BE_BYLINE.search(text):
+        return None
+    s = _normalize(text)
+    if len(s) > _MAX_BYLINE or not s:
+        return None
+    if s[0] == "(" and s[-1] == ")":
+        s = s[1:-1].strip()
+    s = _PAGE_CODE_TAIL.sub("", s)
+    photo = False
+    m = _SUFFIX.search(s)
+    if m:
+        photo = "摄" in m.group(0)
+        s = s[:m.start()].strip()
+    g = _grammar()
+    labels = list(g.label.finditer(s))
+    if not labels:
+        names = _names(s) if photo else None         # "王恩俊 摄": a bare photo credit
+        return Bylines(photographers=tuple(names)) if names else None
+    if s[:labels[0].start()].strip():
+        return None
+    groups: list[tuple[str, list[str]]] = []
+    for k, lm in enumerate(labels):
+        end = labels[k + 1].start() if k + 1 < len(labels) else len(s)
+        names = _names(s[lm.end():end])
+        if names is None:
+            return None
+        groups.append((g.roles[lm.group("label")], names))
+    if photo:                                        # "本报记者 王恩俊 摄": the last group took the photo
+        groups[-1] = ("photographers", groups[-1][1])
+    found = {r: [] for r in ROLES}
+    for role, names in groups:
+        found[role].extend(names)
+    return Bylines(*(_unique(found[r]) for r in ROLES))
+
+
+def is_photo_credit(text: str) -> bool:
+    """A byline line that credits a photo (… 摄 / 摄影 …) and names no writer."""
+    b = parse_byline(text)
+    return bool(b) and bool(b.photographers) and not (b.reporters or b.correspondents)
+
+
+def is_bare_label(text: str) -> bool:
+    """A label without names, e.g. a byline broken after "记者"."""
+    return _grammar().label.fullmatch(_normalize(text)) is not None
+
+
+def split_lead_byline(text: str) -> tuple[str, Bylines]:
+    """Remove a parenthesised byline at the start of a lead: "(记者 X 通讯员 Y)正文"."""
+    s = text.lstrip()
+    head = fold_punctuation(s[:_MAX_BYLINE + 2])
+    if not head or head[0] != "(":
+        return text, NO_BYLINES
+    close = head.find(")")
+    if close < 0:
+        return text, NO_BYLINES
+    found = parse_byline(head[1:close])
+    if not found:
+        return text, NO_BYLINES
+    return strip_leading(s[close + 1:]), found
+
+
+def split_trailing_byline(text: str) -> tuple[str, Bylines]:
+    """Remove a byline glued after the last sentence: "…的基础。记者 王赛华 文/图".
+
+    Also takes a paragraph that ends in a parenthesised byline "…。(记者 X)".
+    The text before the byline is returned with trailing spaces removed.
+    """
+    tail_start = max(0, len(text) - _TAIL_WINDOW)
+    window = fold_punctuation(text[tail_start:]).rstrip()
+    if not window:
+        return text, NO_BYLINES
+    if window[-1] == ")":
+        open_at = window.rfind("(")
+        if open_at > 0 and window[open_at - 1] in _SENTENCE_END:
+            found = parse_byline(window[open_at:])
+            if found:
+                return text[:tail_start + open_at].rstrip(), found
+    end = max(window.rfind(ch) for ch in _SENTENCE_END)
+    if end < 0 or end == len(window) - 1:
+        return text, NO_BYLINES
+    found = parse_byline(window[end + 1:])
+    if not found:
+        return text, NO_BYLINES
+    return text[:tail_start + end + 1].rstrip(), found
+
+
+def trailing_bare_label(text: str) -> int | None:
+    """Where a bare label glued after the last sentence starts ("…。记者"), else None."""
+    if not text.rstrip().endswith(_grammar().label_endings):
+        return None
+    tail_start = max(0, len(text) - _TAIL_WINDOW)
+    window = fold_punctuation(text[tail_start:]).rstrip()
+    end = max(window.rfind(ch) for ch in _SENTENCE_END) if window else -1
+    tail = window[end + 1:]
+    if tail.strip() and is_bare_label(tail):
+        return tail_start + end + 1
+    return None
