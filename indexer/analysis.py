@@ -1,0 +1,264 @@
+"""Text analysis: normalisation, the jieba word tokenizer and the character-bigram tokenizer.
+
+Two views of every title and body are indexed:
+
+* words: jieba precise mode (no overlapping tokens) with our user dictionary, real
+  consecutive positions and character offsets, so phrase queries and highlights work;
+* character bigrams: every pair of neighbouring non-whitespace characters, so any query of
+  two or more characters that occurs verbatim in the text is found by a phrase query of its
+  bigrams, however jieba happened to cut the text (惠济/区下, 郑东新/区).
+
+Both views run on ``normalize(text)``, which maps character by character (traditional ->
+simplified, full-width -> half-width, ASCII lower-case) and therefore keeps every offset valid
+in the original text. The query side calls the same ``word_tokens`` / ``bigram_tokens``.
+
+The jieba tokenizer is private (not jieba's global one), built once per process by
+``jieba_tokenizer()``. Whoosh pickles analyzers into the schema, so the Whoosh tokenizer
+classes below hold no jieba object: they reach it through that module-level loader.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import jieba
+from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
+
+# Bump when the tokenisation code changes in a way that changes the indexed terms.
+ANALYZER_CODE_VERSION = "1"
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USERDICT_PATH = DATA_DIR / "userdict.txt"
+
+# Code point ranges of CJK ideographs whose traditional form opencc may simplify.
+_CJK_RANGES = (
+    (0x3400, 0x4DC0),    # extension A
+    (0x4E00, 0xA000),    # unified ideographs
+    (0xF900, 0xFB00),    # compatibility ideographs
+    (0x20000, 0x2A6E0),  # extension B
+    (0x2F800, 0x2FA20),  # compatibility supplement
+)
+
+# A token is a word when it holds at least one letter or digit (CJK characters count).
+_WORD_RE = re.compile(r"[^\W_]")
+
+
+# --------------------------------------------------------------------------- normalisation
+
+@lru_cache(maxsize=1)
+def _normalize_table() -> dict[int, str]:
+    """The str.translate table of normalize(): every mapping is one character to one."""
+    import opencc
+
+    table: dict[int, str] = {}
+    # Full-width ASCII variants (！ .. ～) -> ASCII; ideographic and no-break spaces -> space.
+    for cp in range(0xFF01, 0xFF5F):
+        table[cp] = chr(cp - 0xFEE0)
+    for cp in (0x3000, 0x00A0, 0x2007, 0x202F):
+        table[cp] = " "
+    # Traditional -> simplified, one character at a time. Each character is converted on its
+    # own line so opencc's phrase rules cannot join neighbours; only 1:1 results are kept.
+    chars = [chr(cp) for lo, hi in _CJK_RANGES for cp in range(lo, hi)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) == len(chars):
+        for src, dst in zip(chars, converted):
+            if len(dst) == 1 and dst != src:
+                table[ord(src)] = dst
+    # Compatibility ideographs (U+F900..) that opencc leaves alone: their canonical form.
+    for cp in range(0xF900, 0xFB00):
+        if cp not in table:
+            nf = unicodedata.normalize("NFKC", chr(cp))
+            if len(nf) == 1 and nf != chr(cp):
+                table[cp] = table.get(ord(nf), nf)
+    # ASCII lower-case last, so that full-width capitals end lower-case too.
+    for cp, dst in list(table.items()):
+        if "A" <= dst <= "Z":
+            table[cp] = dst.lower()
+    for cp in range(ord("A"), ord("Z") + 1):
+        table[cp] = chr(cp + 32)
+    return table
+
+
+def normalize(text: str) -> str:
+    """Traditional -> simplified, full-width -> half-width, ASCII lower-case; same length.
+
+    >>> normalize("鄭州惠濟區 ＷＭＳ")
+    '郑州惠济区 wms'
+    """
+    return text.translate(_normalize_table())
+
+
+# --------------------------------------------------------------------------- dictionary
+
+def read_userdict(path: Path = USERDICT_PATH) -> list[tuple[str, int | None, str | None]]:
+    """Entries (word, freq, tag) of a jieba user dictionary file; '#' starts a comment line."""
+    entries = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        word, freq, tag = parts[0], None, None
+        rest = parts[1:]
+        if rest and rest[0].isdigit():
+            freq = int(rest.pop(0))
+        if rest:
+            tag = rest[0]
+        entries.append((word, freq, tag))
+    return entries
+
+
+def reference_terms() -> list[str]:
+    """Gazetteer names/aliases/subunits and taxonomy trigger words, sorted, de-duplicated."""
+    # Imported here: districts/taxonomy may use normalize() from this module.
+    from indexer.districts import gazetteer_terms
+    from indexer.taxonomy import taxonomy_terms
+
+    return sorted({t.strip() for t in (*gazetteer_terms(), *taxonomy_terms()) if t.strip()})
+
+
+@lru_cache(maxsize=1)
+def analyzer_version() -> str:
+    """A version string that changes with the code, the dictionaries and the libraries."""
+    h = hashlib.sha256()
+    h.update(ANALYZER_CODE_VERSION.encode())
+    for dist in ("jieba", "opencc"):
+        try:
+            h.update(f"\0{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:  # pragma: no cover - both are dependencies
+            h.update(f"\0{dist}=?".encode())
+    h.update(b"\0userdict\0" + USERDICT_PATH.read_bytes())
+    h.update(b"\0terms\0" + "\n".join(reference_terms()).encode("utf-8"))
+    return f"{ANALYZER_CODE_VERSION}-{h.hexdigest()[:16]}"
+
+
+def __getattr__(name: str):
+    # ANALYZER_VERSION is computed on first use (it reads the data files), not at import.
+    if name == "ANALYZER_VERSION":
+        return analyzer_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_jieba_lock = threading.Lock()
+_jieba: jieba.Tokenizer | None = None
+
+
+def _jieba_cache_dir() -> str:
+    path = os.path.join(tempfile.gettempdir(), f"newsearch-jieba-{os.getuid()}")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def jieba_tokenizer() -> jieba.Tokenizer:
+    """This process's private jieba tokenizer: default dictionary + user dict + reference terms."""
+    global _jieba
+    if _jieba is not None:
+        return _jieba
+    with _jieba_lock:
+        if _jieba is None:
+            jieba.setLogLevel(logging.WARNING)
+            tk = jieba.Tokenizer()
+            tk.tmp_dir = _jieba_cache_dir()
+            tk.initialize()
+            words: dict[str, tuple[int | None, str | None]] = {}
+            for term in reference_terms():
+                words[normalize(term)] = (None, None)
+            for word, freq, tag in read_userdict():
+                words[normalize(word)] = (freq, tag)
+            for word, (freq, tag) in words.items():
+                tk.add_word(word, freq, tag)
+            _jieba = tk
+    return _jieba
+
+
+# --------------------------------------------------------------------------- token streams
+
+def word_tokens(text: str) -> list[tuple[str, int, int]]:
+    """(word, startchar, endchar) of the normalised text, jieba precise mode, no punctuation."""
+    norm = normalize(text)
+    if not norm:
+        return []
+    return [
+        (w, s, e)
+        for w, s, e in jieba_tokenizer().tokenize(norm, mode="default", HMM=True)
+        if _WORD_RE.search(w)
+    ]
+
+
+def bigram_tokens(text: str) -> list[tuple[str, int, int]]:
+    """Overlapping bigrams of the normalised non-whitespace characters (punctuation kept).
+
+    A pair may straddle whitespace ("郑州 惠济" gives 州惠), so a query's bigrams match the
+    text verbatim with whitespace ignored. (bigram, startchar, endchar) in the original text.
+    """
+    norm = normalize(text)
+    idx = [i for i, c in enumerate(norm) if not c.isspace()]
+    return [(norm[a] + norm[b], a, b + 1) for a, b in zip(idx, idx[1:])]
+
+
+class _ListTokenizer(Tokenizer):
+    """A Whoosh tokenizer over one of the token functions above (honours the Token contract)."""
+
+    def _tokens(self, value: str) -> list[tuple[str, int, int]]:
+        raise NotImplementedError
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        assert isinstance(value, str), f"{value!r} is not str"
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            # The whole value as one (normalised) term, as Whoosh's own tokenizers do.
+            t.text = normalize(value)
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = value
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        for pos, (text, start, end) in enumerate(self._tokens(value), start_pos):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class JiebaWordTokenizer(_ListTokenizer):
+    """Normalised jieba words (precise mode, private dictionary), consecutive positions."""
+
+    def _tokens(self, value):
+        return word_tokens(value)
+
+
+class CharBigramTokenizer(_ListTokenizer):
+    """Normalised overlapping character bigrams, whitespace skipped, consecutive positions."""
+
+    def _tokens(self, value):
+        return bigram_tokens(value)
+
+
+def word_analyzer() -> CompositeAnalyzer:
+    return CompositeAnalyzer(JiebaWordTokenizer())
+
+
+def bigram_analyzer() -> CompositeAnalyzer:
+    return CompositeAnalyzer(CharBigramTokenizer())

@@ -1,0 +1,432 @@
+"""Incremental and full (re)indexing of page files into the store.
+
+``index_paths`` finds the page files under the given paths and brings the index in line:
+
+* unchanged files (same content sha256 as recorded in the manifest) are skipped;
+* a new or changed file is parsed and its articles replace the ones it had before;
+* a file recorded under one of the given folders that no longer exists loses its articles;
+* a broken file is reported by path (``files_failed``) and skipped; its old articles stay.
+
+A rebuild (``rebuild=True``, a missing index, or an index built by another analyzer version)
+writes a fresh generation beside the live one and swaps it in atomically; readers keep the
+old index until the swap. Incremental runs commit into the live generation: Whoosh's commit
+is atomic, and the manifest is written after it (atomically), so a crash at any point leaves
+a working index and the next run repeats at most some idempotent work (articles are deleted
+by source and id before they are added again).
+
+Parsing and tokenising run in ``procs`` worker processes, each writing its own Whoosh segment;
+the parent applies deletions and commits all segments in one table of contents.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import queue
+import shutil
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh.writing import SegmentWriter
+
+from indexer import store
+from indexer.analysis import analyzer_version, jieba_tokenizer
+from indexer.article import Article
+from indexer.reading import decode_page, iter_page_files, page_date_from_path
+from indexer.schema import SCHEMA_VERSION, article_document, build_schema, index_version
+
+# A district page is ~20 KB; anything this large is not a page (and would take minutes).
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+WRITER_TIMEOUT = 60.0          # seconds to wait for Whoosh's own write lock
+WRITER_LIMIT_MB = 128          # posting-pool memory per writer before spilling to disk
+# Below this many files to parse, worker processes cost more than they save.
+PARALLEL_MIN_FILES = 16
+
+ProgressFn = Callable[[int, int], None]
+
+
+class IndexWriteError(Exception):
+    """The index directory could not be written (full disk, read-only, permissions)."""
+
+
+@dataclass
+class IndexReport:
+    index_dir: str = ""
+    files_read: int = 0            # files parsed (new or changed)
+    files_skipped: int = 0         # unchanged since the last run
+    files_failed: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+    rebuild_reason: str = ""       # why a rebuild happened ("" for incremental runs)
+    doc_count: int = 0             # articles in the live index after the run
+
+    @property
+    def ok(self) -> bool:
+        return not self.files_failed
+
+
+def default_index_dir() -> Path:
+    """$NEWSEARCH_INDEX_DIR, else ~/.local/share/newsearch/index."""
+    env = os.environ.get("NEWSEARCH_INDEX_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".local" / "share" / "newsearch" / "index"
+
+
+# --------------------------------------------------------------------------- one file
+
+@dataclass
+class _FileResult:
+    key: str                       # resolved absolute path (manifest key)
+    path: str                      # path as found (used as Article.source)
+    status: str                    # "parsed" | "unchanged" | "failed"
+    sha256: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+    ids: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+def parse_bytes(path: Path, data: bytes) -> list[Article]:
+    """Articles of one page file's bytes (decode + page date from the path + parse)."""
+    from indexer.extract import parse_page
+
+    text = decode_page(data)
+    return parse_page(text, str(path), page_date_from_path(path))
+
+
+def _process_file(job: tuple[str, str, str], add: Callable[[dict], None]) -> _FileResult:
+    """Read, hash and (when changed) parse one file, handing documents to `add`."""
+    path, key, old_sha = job
+    p = Path(path)
+    try:
+        st = p.stat()
+        if st.st_size > MAX_PAGE_BYTES:
+            return _FileResult(key, path, "failed", reason=(
+                f"文件过大,不是版面文件 (file too large: {st.st_size / 1048576:.1f} MB > "
+                f"{MAX_PAGE_BYTES // 1048576} MB)"))
+        data = p.read_bytes()
+    except OSError as e:
+        return _FileResult(key, path, "failed", reason=f"无法读取 (cannot read): {e.strerror or e}")
+    sha = hashlib.sha256(data).hexdigest()
+    result = _FileResult(key, path, "unchanged", sha, len(data), st.st_mtime_ns)
+    if sha == old_sha:
+        return result
+    try:
+        articles = parse_bytes(p, data)
+    except ValueError as e:
+        return _FileResult(key, path, "failed", reason=str(e))
+    except Exception as e:  # a parser bug must not stop the whole run
+        return _FileResult(key, path, "failed",
+                           reason=f"解析失败 (parse error): {type(e).__name__}: {e}")
+    seen = set()
+    for article in articles:
+        if article.id in seen:      # the same article twice on one page: index it once
+            continue
+        seen.add(article.id)
+        add(article_document(article))
+        result.ids.append(article.id)
+    result.status = "parsed"
+    return result
+
+
+# --------------------------------------------------------------------------- workers
+
+def _worker_main(gen_dir: str, jobs, results, limitmb: int, inherited_fds: list[int],
+                 parent_pid: int) -> None:
+    """Worker process: parse files from `jobs` into its own segment of the index."""
+    # The forked copies of the parent's lock descriptors would keep the run lock and
+    # Whoosh's write lock held after the parent died: drop them (the parent keeps its own).
+    for fd in inherited_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    try:
+        ix = store.open_index(gen_dir)
+        writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+        add = lambda doc: writer.add_document(**doc)  # noqa: E731
+        while True:
+            try:
+                job = jobs.get(timeout=1.0)
+            except queue.Empty:
+                if os.getppid() != parent_pid:      # the parent was killed: stop quietly
+                    os._exit(1)
+                continue
+            if job is None:
+                break
+            results.put(("file", _process_file(job, add)))
+        if writer._added:
+            segment = writer._finalize_segment()
+        else:
+            writer._close_segment()
+            segment = None
+        results.put(("segment", segment))
+    except BaseException:
+        results.put(("crash", traceback.format_exc()))
+        raise
+
+
+def _commit_with_segments(writer: SegmentWriter, segments: list) -> None:
+    """Commit `writer` (its deletions and own documents) plus segments built by workers."""
+    final = writer._merge_segments(None, None, None)
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final + segments)
+    writer._finish()
+
+
+class _Run:
+    """One index run against a target generation (live for incremental, new for rebuild)."""
+
+    def __init__(self, gen_dir: Path, manifest: dict, report: IndexReport,
+                 progress: ProgressFn | None, procs: int, fresh: bool, lock_fds: list[int]):
+        self.gen_dir = gen_dir
+        self.lock_fds = lock_fds
+        self.fresh = fresh             # a new generation: nothing to delete
+        self.manifest = manifest
+        self.report = report
+        self.progress = progress
+        self.procs = procs
+        self.ix = store.open_index(gen_dir)
+        self.writer = self.ix.writer(timeout=WRITER_TIMEOUT, limitmb=WRITER_LIMIT_MB)
+        self.done = 0
+        self.total = 0
+
+    def delete_ids(self, ids: Iterable[str]) -> None:
+        if self.fresh:
+            return
+        for i in ids:
+            self.writer.delete_by_term("id", i)
+
+    def apply(self, res: _FileResult) -> None:
+        """Deletions and counts for one processed file (its documents are already added)."""
+        old = self.manifest.get(res.key)
+        if res.status == "failed":
+            self.report.files_failed.append((res.path, res.reason))
+        elif res.status == "unchanged" and old is not None:
+            self.report.files_skipped += 1
+        else:
+            self.report.files_read += 1
+            old_ids = set(old.get("ids", ())) if old else set()
+            new_ids = set(res.ids)
+            # Replace: the file's previous articles (by id and by source) and any copy of the
+            # new ones (a crash between commit and manifest, or the same page elsewhere).
+            self.delete_ids(old_ids | new_ids)
+            if not self.fresh:
+                if old:
+                    self.writer.delete_by_term("source", old.get("source", res.path))
+                self.writer.delete_by_term("source", res.path)
+            self.report.added += len(new_ids - old_ids)
+            self.report.updated += len(new_ids & old_ids)
+            self.report.deleted += len(old_ids - new_ids)
+            self.manifest[res.key] = {
+                "source": res.path, "sha256": res.sha256, "size": res.size,
+                "mtime_ns": res.mtime_ns, "ids": res.ids,
+            }
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def remove(self, key: str) -> None:
+        old = self.manifest.pop(key)
+        self.delete_ids(old.get("ids", ()))
+        self.writer.delete_by_term("source", old.get("source", key))
+        self.report.deleted += len(old.get("ids", ()))
+
+    def process(self, jobs: list[tuple[str, str, str]]) -> None:
+        self.total = len(jobs)
+        if self.procs > 1 and len(jobs) >= PARALLEL_MIN_FILES:
+            self._process_parallel(jobs)
+        else:
+            add = lambda doc: self.writer.add_document(**doc)  # noqa: E731
+            for job in jobs:
+                self.apply(_process_file(job, add))
+            self.writer.commit()
+
+    def _process_parallel(self, jobs) -> None:
+        jieba_tokenizer()            # load once; forked workers share it copy-on-write
+        ctx = multiprocessing.get_context("fork")
+        job_q, result_q = ctx.Queue(), ctx.Queue()
+        fds = [fd for fd in (*self.lock_fds, getattr(self.writer.writelock, "fd", None))
+               if fd is not None]
+        workers = [ctx.Process(target=_worker_main, daemon=True,
+                               args=(str(self.gen_dir), job_q, result_q, WRITER_LIMIT_MB,
+                                     fds, os.getpid()))
+                   for _ in range(self.procs)]
+        for w in workers:
+            w.start()
+        try:
+            for job in jobs:
+                job_q.put(job)
+            for _ in workers:
+                job_q.put(None)
+            segments, finished = [], 0
+            while finished < len(workers):
+                try:
+                    kind, payload = result_q.get(timeout=1.0)
+                except queue.Empty:
+                    if any(not w.is_alive() and w.exitcode for w in workers):
+                        raise RuntimeError("索引子进程意外退出 (an index worker died)")
+                    continue
+                if kind == "file":
+                    self.apply(payload)
+                elif kind == "segment":
+                    finished += 1
+                    if payload is not None:
+                        segments.append(payload)
+                else:
+                    raise RuntimeError(f"索引子进程出错 (index worker failed):\n{payload}")
+            for w in workers:
+                w.join()
+            _commit_with_segments(self.writer, segments)
+        finally:
+            for w in workers:
+                if w.is_alive():
+                    w.kill()
+                    w.join()
+
+    def cancel(self) -> None:
+        try:
+            if not self.writer.is_closed:
+                self.writer.cancel()
+        except Exception:
+            pass
+
+
+# --------------------------------------------------------------------------- entry point
+
+def _under(key: str, roots: list[str]) -> bool:
+    return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def index_paths(paths, index_dir=None, rebuild: bool = False,
+                progress: ProgressFn | None = None, errors: list | None = None,
+                procs: int | None = None, wait: float = 0.0,
+                notice: Callable[[str], None] | None = None) -> IndexReport:
+    """Index the page files under `paths` into `index_dir` (see the module docstring).
+
+    progress(done, total) is called after each file; `errors` (if given) receives the
+    (path, reason) of every failed file or path; notice(message) gets announcements such as
+    an automatic rebuild. Raises store.IndexBusy when another run holds the lock (after
+    waiting `wait` seconds) and IndexWriteError when the index cannot be written.
+    """
+    started = time.monotonic()
+    index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
+    paths = [Path(p) for p in paths]
+    procs = max(1, procs if procs is not None else (os.cpu_count() or 1))
+    report = IndexReport(index_dir=str(index_dir))
+    try:
+        lock = store.IndexLock(index_dir, wait).acquire()
+    except OSError as e:
+        raise IndexWriteError(_write_error_message(index_dir, e)) from e
+    run = None
+    fresh_gen = None
+    try:
+        store.prune_generations(index_dir)
+        live = store.current_generation(index_dir)
+        meta = store.read_meta(live) if live else {}
+        old_files: dict = dict(meta.get("files", {}))
+        if live is None:
+            rebuild, report.rebuild_reason = True, "new"
+        elif rebuild:
+            report.rebuild_reason = "requested"
+        elif meta.get("index_version") != index_version():
+            rebuild, report.rebuild_reason = True, "version"
+            if notice:
+                notice("索引由旧版分词器或词典建立,正在重建整个索引 (analyzer or dictionary changed: "
+                       f"{meta.get('index_version')} -> {index_version()}; rebuilding)")
+        report.rebuilt = rebuild
+
+        walk_errors: list = []
+        files = list(iter_page_files(paths, walk_errors))
+        roots = [str(p.resolve()) for p in paths if p.exists()]
+        if report.rebuild_reason == "version":
+            # Keep what the old index held outside the given paths.
+            extra = [Path(k) for k in old_files if not _under(k, roots) and Path(k).exists()]
+            files += list(iter_page_files(extra, walk_errors))
+        for path, reason in walk_errors:
+            report.files_failed.append((str(path), reason))
+
+        now = store.now_iso()
+        if rebuild:
+            new_meta = {"created": now, "previous": live.name if live else None, "files": {}}
+            fresh_gen = store.new_generation(index_dir, build_schema(), _versions(new_meta))
+            target, manifest = fresh_gen, {}
+        else:
+            target, manifest = live, old_files
+
+        jobs, seen = [], set()
+        for f in files:
+            key = str(f.resolve())
+            if key in seen:
+                continue
+            seen.add(key)
+            jobs.append((str(f), key, manifest.get(key, {}).get("sha256", "")))
+        run = _Run(target, manifest, report, progress, procs, fresh=rebuild,
+                   lock_fds=[lock.fileno()])
+        if not rebuild:
+            for key in [k for k in manifest if k not in seen and _under(k, roots)]:
+                if not Path(key).exists():
+                    run.remove(key)
+        run.process(jobs)
+
+        meta = store.read_meta(target)
+        meta.update(files=manifest, updated=store.now_iso())
+        store.write_meta(target, _versions(meta))
+        if rebuild:
+            store.publish(index_dir, target)
+            fresh_gen = None
+        with store.open_index(target).searcher() as s:
+            report.doc_count = s.doc_count()
+    except OSError as e:
+        if run is not None:
+            run.cancel()
+        raise IndexWriteError(_write_error_message(index_dir, e)) from e
+    except BaseException:
+        if run is not None:
+            run.cancel()
+        raise
+    finally:
+        if fresh_gen is not None:     # an unfinished rebuild: the live index stays as it was
+            shutil.rmtree(fresh_gen, ignore_errors=True)
+        lock.release()
+    if errors is not None:
+        errors.extend(report.files_failed)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _versions(meta: dict) -> dict:
+    meta.update(index_version=index_version(), analyzer_version=analyzer_version(),
+                schema_version=SCHEMA_VERSION)
+    return meta
+
+
+def _write_error_message(index_dir: Path, e: OSError) -> str:
+    return (f"无法写入索引目录 {index_dir}: {e.strerror or e} "
+            f"(cannot write the index; the live index is unchanged)")
+
+
+def write_articles(articles: Iterable[Article], index_dir) -> Path:
+    """Build a fresh live index holding exactly `articles` (for tests and benchmarks)."""
+    index_dir = Path(index_dir)
+    with store.IndexLock(index_dir):
+        live = store.current_generation(index_dir)
+        meta = {"created": store.now_iso(), "previous": live.name if live else None,
+                "files": {}}
+        gen = store.new_generation(index_dir, build_schema(), _versions(meta))
+        writer = store.open_index(gen).writer(timeout=WRITER_TIMEOUT)
+        for a in articles:
+            writer.update_document(**article_document(a))
+        writer.commit()
+        store.publish(index_dir, gen)
+    return gen

@@ -1,0 +1,89 @@
+"""Shared fixtures: the seed pages, a real index of them, and literal page folders.
+
+Every index is built on disk under pytest's tmp_path; nothing writes into the working tree.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+ROOT_DIR = TESTS_DIR.parent
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The demo corpus of raw district news pages (read-only)."""
+    return ROOT_DIR / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory, seeds_dir) -> Path:
+    """A real index of seeds/ built with index_paths (shared by the session: do not modify)."""
+    from indexer.indexing import index_paths
+
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    report = index_paths([seeds_dir], index_dir, procs=1)
+    assert not report.files_failed, report.files_failed
+    assert report.added > 0
+    return index_dir
+
+
+@pytest.fixture
+def make_pages():
+    """make_pages(folder, {relative name: text}) writes UTF-8 page files and returns folder."""
+
+    def make(folder: Path, pages: dict[str, str]) -> Path:
+        folder = Path(folder)
+        for name, text in pages.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    return make
+
+
+# --------------------------------------------------------------------------- web (owner: web)
+
+@pytest.fixture
+def app(seed_index_dir):
+    """The real Flask app over the real seed index."""
+    from searchapp.web import create_app
+
+    return create_app({"INDEX_DIR": str(seed_index_dir), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(seed_index_dir):
+    """The app under waitress (real threaded WSGI server) on 127.0.0.1, a free port, in a
+    background thread. Yields the base URL ("http://127.0.0.1:PORT"); stops at the end."""
+    import threading
+    import urllib.request
+
+    import waitress
+    from waitress import wasyncore
+
+    from searchapp.web import create_app
+
+    app = create_app({"INDEX_DIR": str(seed_index_dir)})
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, ident="newsearch-test")
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    with urllib.request.urlopen(url + "/api/info", timeout=30) as resp:   # ready and serving
+        assert resp.status == 200
+    try:
+        yield url
+    finally:
+        server.close()
+        wasyncore.close_all(server._map)
+        server.task_dispatcher.shutdown()
+        thread.join(timeout=10)

@@ -1,0 +1,224 @@
+"""Normalisation, word and bigram tokens, the Whoosh analyzers, and recall on a real index."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import And, Phrase, Term
+
+from indexer import analysis
+from indexer.analysis import (
+    bigram_analyzer, bigram_tokens, normalize, read_userdict, word_analyzer, word_tokens,
+)
+
+
+# --------------------------------------------------------------------------- normalize
+
+@pytest.mark.parametrize("raw, expected", [
+    ("鄭州", "郑州"),
+    ("惠濟區", "惠济区"),
+    ("ＷＭＳ", "wms"),
+    ("ＰＭ２．５", "pm2.5"),
+    ("WMS系統", "wms系统"),
+    ("總投資２１６．８億元", "总投资216.8亿元"),
+    ("郑州\u3000惠济", "郑州 惠济"),
+    ("（一）", "(一)"),
+    ("郑东新区", "郑东新区"),
+])
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "鄭州日報 ＷＭＳ 惠濟區", "𠀀𠮷 abc ＡＢＣ 😀 ﬁ İ", "", "\u3000\u00a0\t\n",
+])
+def test_normalize_preserves_length(text):
+    assert len(normalize(text)) == len(text)
+
+
+def test_normalize_keeps_simplified_text():
+    text = "惠济区召开经济运行分析会,确保实现一季度经济“开门红”。"
+    assert normalize(text) == text
+
+
+# --------------------------------------------------------------------------- dictionary
+
+def test_userdict_has_slogans_and_no_comments():
+    words = {w for w, _, _ in read_userdict()}
+    for slogan in ("三个一批", "万人助万企", "项目为王", "开门红", "双招双引", "放管服效", "店小二"):
+        assert slogan in words
+    assert not any(w.startswith("#") for w in words)
+
+
+def test_read_userdict_parses_freq_and_tag(tmp_path):
+    p = tmp_path / "dict.txt"
+    p.write_text("# comment\n\n测试词 12 n\n另一个词\n带词性 nz\n", encoding="utf-8")
+    assert read_userdict(p) == [("测试词", 12, "n"), ("另一个词", None, None), ("带词性", None, "nz")]
+
+
+@pytest.mark.parametrize("word", ["三个一批", "万人助万企", "项目为王", "开门红", "半年红",
+                                  "双招双引", "三化改造", "放管服效", "店小二"])
+def test_slogans_are_single_words(word):
+    assert word in [w for w, _, _ in word_tokens(f"坚持“{word}”不动摇")]
+
+
+def test_gazetteer_and_taxonomy_terms_are_words():
+    assert ("郑东新区", 0, 4) in word_tokens("郑东新区管委会")
+    terms = analysis.reference_terms()
+    assert "郑东新区" in terms and "开工" in terms
+
+
+def test_jieba_tokenizer_is_private_and_cached():
+    import jieba
+    tk = analysis.jieba_tokenizer()
+    assert tk is analysis.jieba_tokenizer()
+    assert tk is not jieba.dt
+
+
+def test_analyzer_version_is_stable_string():
+    v = analysis.ANALYZER_VERSION
+    assert isinstance(v, str) and v.startswith(analysis.ANALYZER_CODE_VERSION + "-")
+    assert v == analysis.analyzer_version()
+
+
+# --------------------------------------------------------------------------- word tokens
+
+def test_word_tokens_offsets_point_into_original_text():
+    text = "鄭州惠濟區：ＷＭＳ系統，總投資216.8億元。"
+    toks = word_tokens(text)
+    assert toks, "no tokens"
+    for tok, start, end in toks:
+        assert normalize(text[start:end]) == tok
+    assert ("wms", 6, 9) in toks
+    assert "216.8" in [t for t, _, _ in toks]
+
+
+def test_word_tokens_drop_whitespace_and_punctuation():
+    toks = [t for t, _, _ in word_tokens("“三个一批”, 项目为王!  (签约一批)\n——")]
+    assert toks == ["三个一批", "项目为王", "签约一批"]
+
+
+def test_word_tokens_precise_mode_has_no_overlaps():
+    toks = word_tokens("中华人民共和国郑州市惠济区人民政府")
+    ends = [e for _, _, e in toks]
+    starts = [s for _, s, _ in toks]
+    assert all(s >= e for s, e in zip(starts[1:], ends))
+
+
+def test_word_tokens_ascii_and_numbers():
+    toks = [t for t, _, _ in word_tokens("PM2.5浓度下降,WMS系统上线,增长8.5%")]
+    assert "pm2.5" in toks and "wms" in toks and any(t.startswith("8.5") for t in toks)
+
+
+# --------------------------------------------------------------------------- bigrams
+
+def test_bigram_tokens_skip_whitespace_keep_punctuation():
+    assert bigram_tokens("郑州 惠济,区") == [
+        ("郑州", 0, 2), ("州惠", 1, 4), ("惠济", 3, 5), ("济,", 4, 6), (",区", 5, 7)]
+
+
+def test_bigram_tokens_short_texts():
+    assert bigram_tokens("") == []
+    assert bigram_tokens("郑") == []
+    assert bigram_tokens(" 鄭 ") == []
+    assert bigram_tokens("鄭州") == [("郑州", 0, 2)]
+
+
+# --------------------------------------------------------------------------- analyzers
+
+def test_word_analyzer_honours_token_contract():
+    an = word_analyzer()
+    toks = [(t.text, t.pos, t.startchar, t.endchar)
+            for t in an("惠濟區下一步, 工作", positions=True, chars=True, start_pos=5, start_char=10)]
+    assert [t[0] for t in toks] == [w for w, _, _ in word_tokens("惠濟區下一步, 工作")]
+    assert [t[1] for t in toks] == list(range(5, 5 + len(toks)))
+    assert all(s >= 10 and e > s for _, _, s, e in toks)
+
+
+def test_bigram_analyzer_positions_consecutive():
+    toks = [(t.text, t.pos) for t in bigram_analyzer()("郑东 新区", positions=True)]
+    assert toks == [("郑东", 0), ("东新", 1), ("新区", 2)]
+
+
+def test_analyzer_tokenize_false_gives_whole_normalized_value():
+    assert [t.text for t in word_analyzer()("鄭州ＡＢ", tokenize=False)] == ["郑州ab"]
+
+
+def test_analyzers_pickle_without_jieba():
+    for an in (word_analyzer(), bigram_analyzer()):
+        data = pickle.dumps(an)
+        assert b"jieba" not in data
+        again = pickle.loads(data)
+        assert [t.text for t in again("郑东新区")] == [t.text for t in an("郑东新区")]
+
+
+# --------------------------------------------------------------------------- recall on an index
+
+DOCS = {
+    "a": "惠济区召开续会,安排部署惠济区下一步疫情防控工作。",
+    "b": "3月23日,惠济区委书记魏东主持召开全区经济运行分析会。",
+    "c": "郑东新区管委会推进“三个一批”项目,总投资216.8亿元,上线WMS系统。",
+    "d": "金水区坚持项目为王,确保实现一季度经济“开门红”。",
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_index(tmp_path_factory):
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=word_analyzer(), phrase=True),
+                    body_bi=TEXT(analyzer=bigram_analyzer(), phrase=True))
+    ix = whoosh_index.create_in(str(tmp_path_factory.mktemp("ix")), schema)
+    with ix.writer() as w:
+        for k, text in DOCS.items():
+            w.add_document(id=k, body=text, body_bi=text)
+    return ix
+
+
+def bigram_phrase(field, q):
+    terms = [t for t, _, _ in bigram_tokens(q)]
+    return Phrase(field, terms) if len(terms) > 1 else Term(field, terms[0])
+
+
+def ids(ix, q):
+    with ix.searcher() as s:
+        return sorted(hit["id"] for hit in s.search(q, limit=None))
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("郑东", ["c"]),               # jieba: 郑东新区 / 郑东新/区 — a part of a word
+    ("济区", ["a", "b"]),
+    ("惠济区", ["a", "b"]),         # 惠济/区下, 惠济/区委书记
+    ("惠济区下一步", ["a"]),
+    ("惠济区委书记", ["b"]),
+    ("216.8亿元", ["c"]),
+    ("WMS", ["c"]),
+    ("ｗｍｓ系統", ["c"]),
+    ("惠濟區", ["a", "b"]),         # traditional query
+    ("三个一批", ["c"]),
+    ("开门红", ["d"]),
+    ("项目为王", ["d"]),
+    ("经济运行分析会", ["b"]),
+    ("新区管委", ["c"]),
+])
+def test_substring_recall_through_bigram_phrases(tiny_index, q, expected):
+    assert ids(tiny_index, bigram_phrase("body_bi", q)) == expected
+
+
+@pytest.mark.parametrize("q", ["区郑", "惠济区上一步", "开门黑", "216.9亿元", "书记魏西"])
+def test_bigram_phrases_are_precise(tiny_index, q):
+    assert ids(tiny_index, bigram_phrase("body_bi", q)) == []
+
+
+def test_word_terms_and_phrases_use_real_positions(tiny_index):
+    assert ids(tiny_index, Term("body", "魏东")) == ["b"]
+    assert ids(tiny_index, Phrase("body", ["项目为王", "确保", "实现"])) == ["d"]
+    assert ids(tiny_index, Phrase("body", ["确保", "项目为王"])) == []
+    # punctuation is not a token: the phrase runs across it
+    assert ids(tiny_index, Phrase("body", ["216.8", "亿元", "上线"])) == ["c"]
+
+
+def test_word_field_misses_what_bigrams_find(tiny_index):
+    # Why the bigram field exists: jieba cuts 郑东新区 as one word, so 郑东 is not a word term.
+    assert ids(tiny_index, Term("body", "郑东")) == []
+    assert ids(tiny_index, And([bigram_phrase("body_bi", "郑东")])) == ["c"]

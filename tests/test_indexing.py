@@ -1,0 +1,255 @@
+"""index_paths: incremental runs, rebuilds, broken files, locking and crash safety."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from whoosh.query import Term
+
+from indexer import indexing, store
+from indexer.extract import parse_file
+from indexer.indexing import IndexWriteError, default_index_dir, index_paths
+from indexer.store import IndexBusy, IndexHandle, IndexLock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page(tag: str, n: int = 2, extra: str = "") -> str:
+    """A page of n articles in the seeds' layout (headline, 本报讯 lead, byline)."""
+    parts = []
+    for i in range(n):
+        parts.append(
+            f"# {tag}第{i + 1}条:惠济区召开项目建设推进会\n\n"
+            f"本报讯 3月{i + 2}日,惠济区召开{tag}项目建设推进会,坚持“项目为王”,"
+            f"推进“三个一批”活动{extra}。会议要求各部门全力以赴抓落实,确保实现“开门红”。\n\n"
+            f"记者 简洋")
+    return "\n\n".join(parts) + "\n"
+
+
+def expected_ids(folder: Path) -> set[str]:
+    ids = set()
+    for p in [folder] if folder.is_file() else sorted(folder.rglob("*.txt")):
+        ids |= {a.id for a in parse_file(p)}
+    return ids
+
+
+def indexed_ids(index_dir: Path) -> list[str]:
+    with IndexHandle(index_dir) as h, h.searcher() as s:
+        return sorted(d["id"] for d in s.all_stored_fields())
+
+
+def test_first_run_indexes_every_article(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages", {"2022-03-24.txt": page("甲"), "sub/2022-03-25.txt": page("乙", 3)})
+    report = index_paths([pages], tmp_path / "ix", procs=1)
+    ids = expected_ids(pages)
+    assert len(ids) >= 5
+    assert (report.files_read, report.files_skipped, report.files_failed) == (2, 0, [])
+    assert report.added == len(ids) and report.rebuilt and report.doc_count == len(ids)
+    assert sorted(ids) == indexed_ids(tmp_path / "ix")
+
+
+def test_incremental_skip_change_and_remove(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲"), "b.txt": page("乙"), "c.txt": page("丙")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+
+    again = index_paths([pages], ix, procs=1)
+    assert (again.files_read, again.files_skipped, again.added, again.deleted) == (0, 3, 0, 0)
+    assert not again.rebuilt
+
+    # change one article of b.txt, remove c.txt
+    (pages / "b.txt").write_text(page("乙", extra=",新增内容"), encoding="utf-8")
+    (pages / "c.txt").unlink()
+    report = index_paths([pages], ix, procs=1)
+    assert (report.files_read, report.files_skipped) == (1, 1)
+    assert report.added == 2 and report.deleted == 2 + 2 and report.updated == 0
+    assert indexed_ids(ix) == sorted(expected_ids(pages))
+    with IndexHandle(ix) as h, h.searcher() as s:
+        assert len(s.search(Term("body", "新增"), limit=None)) == 2
+
+
+def test_paths_outside_the_given_roots_are_kept(tmp_path, make_pages):
+    a = make_pages(tmp_path / "a", {"x.txt": page("甲")})
+    b = make_pages(tmp_path / "b", {"y.txt": page("乙")})
+    ix = tmp_path / "ix"
+    index_paths([a, b], ix, procs=1)
+    report = index_paths([a], ix, procs=1)       # b not given: its articles stay
+    assert report.deleted == 0
+    assert indexed_ids(ix) == sorted(expected_ids(a) | expected_ids(b))
+
+
+def test_broken_files_are_reported_and_skipped(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages", {"good.txt": page("甲")})
+    (pages / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    (pages / "empty.txt").write_bytes(b"")
+    (pages / "loop").symlink_to(pages)
+    errors: list = []
+    report = index_paths([pages, tmp_path / "missing"], tmp_path / "ix", procs=1, errors=errors)
+    failed = dict(report.files_failed)
+    assert str(pages / "binary.txt") in failed
+    assert str(tmp_path / "missing") in failed
+    assert errors == report.files_failed
+    assert indexed_ids(tmp_path / "ix") == sorted(expected_ids(pages / "good.txt"))
+
+
+def test_a_file_that_breaks_keeps_its_old_articles(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    before = indexed_ids(ix)
+    (pages / "a.txt").write_bytes(b"\x00\x01\x02" * 100)
+    report = index_paths([pages], ix, procs=1)
+    assert [p for p, _ in report.files_failed] == [str(pages / "a.txt")]
+    assert indexed_ids(ix) == before
+
+
+def test_too_large_file_is_reported(tmp_path, make_pages, monkeypatch):
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲"), "big.txt": page("乙") * 50})
+    monkeypatch.setattr(indexing, "MAX_PAGE_BYTES", 4096)
+    report = index_paths([pages], tmp_path / "ix", procs=1)
+    assert [p for p, _ in report.files_failed] == [str(pages / "big.txt")]
+    assert "过大" in report.files_failed[0][1]
+
+
+def test_rebuild_swaps_in_a_new_generation(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    gen1 = store.current_name(ix)
+    report = index_paths([pages], ix, rebuild=True, procs=1)
+    assert report.rebuilt and report.rebuild_reason == "requested"
+    assert store.current_name(ix) != gen1
+    assert indexed_ids(ix) == sorted(expected_ids(pages))
+
+
+def test_analyzer_change_triggers_announced_rebuild(tmp_path, make_pages):
+    a = make_pages(tmp_path / "a", {"x.txt": page("甲")})
+    b = make_pages(tmp_path / "b", {"y.txt": page("乙")})
+    ix = tmp_path / "ix"
+    index_paths([a, b], ix, procs=1)
+    gen = store.current_generation(ix)
+    meta = store.read_meta(gen)
+    meta["index_version"] = "s0/a0-old"
+    store.write_meta(gen, meta)
+    notices: list[str] = []
+    report = index_paths([a], ix, procs=1, notice=notices.append)
+    assert report.rebuilt and report.rebuild_reason == "version"
+    assert notices and "重建" in notices[0]
+    # a rebuild for a new analyzer keeps the files the old index held outside the given paths
+    assert indexed_ids(ix) == sorted(expected_ids(a) | expected_ids(b))
+    with IndexHandle(ix) as h:
+        assert h.info()["version_ok"]
+
+
+def test_parallel_run_gives_the_same_index(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages",
+                       {f"2022-03-{d:02d}.txt": page(f"页{d}", 3) for d in range(1, 21)})
+    serial = index_paths([pages], tmp_path / "ix1", procs=1)
+    parallel = index_paths([pages], tmp_path / "ix2", procs=2)
+    assert serial.added == parallel.added == len(expected_ids(pages))
+    assert indexed_ids(tmp_path / "ix1") == indexed_ids(tmp_path / "ix2")
+    # an incremental parallel run on top replaces a changed file correctly
+    (pages / "2022-03-05.txt").write_text(page("改", 2), encoding="utf-8")
+    for d in range(21, 41):
+        (pages / f"2022-04-{d - 20:02d}.txt").write_text(page(f"新{d}", 1), encoding="utf-8")
+    report = index_paths([pages], tmp_path / "ix2", procs=2)
+    assert report.files_read == 21 and report.files_skipped == 19
+    assert indexed_ids(tmp_path / "ix2") == sorted(expected_ids(pages))
+    with IndexHandle(tmp_path / "ix2") as h, h.searcher() as s:
+        assert s.doc_count() == len(expected_ids(pages))
+
+
+def test_rerun_after_crash_between_commit_and_manifest_is_idempotent(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    gen = store.current_generation(ix)
+    stale = store.read_meta(gen)
+    (pages / "a.txt").write_text(page("甲", extra="修改"), encoding="utf-8")
+    (pages / "b.txt").write_text(page("乙"), encoding="utf-8")
+    index_paths([pages], ix, procs=1)
+    store.write_meta(gen, stale)       # the state a crash right after the commit leaves
+    index_paths([pages], ix, procs=1)
+    ids = indexed_ids(ix)
+    assert ids == sorted(expected_ids(pages)) and len(ids) == len(set(ids))
+
+
+def test_busy_lock_is_reported(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲")})
+    with IndexLock(tmp_path / "ix"):
+        with pytest.raises(IndexBusy, match="另一个索引任务正在运行"):
+            index_paths([pages], tmp_path / "ix", procs=1)
+
+
+def test_unwritable_index_dir_is_a_clear_error(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲")})
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    with pytest.raises(IndexWriteError, match="无法写入索引目录"):
+        index_paths([pages], not_a_dir / "ix", procs=1)
+
+
+def test_default_index_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSEARCH_INDEX_DIR", str(tmp_path / "x"))
+    assert default_index_dir() == tmp_path / "x"
+    monkeypatch.delenv("NEWSEARCH_INDEX_DIR")
+    assert default_index_dir() == Path.home() / ".local/share/newsearch/index"
+
+
+def test_seed_index_holds_every_parsed_article(seed_index_dir, seeds_dir):
+    assert indexed_ids(seed_index_dir) == sorted(expected_ids(seeds_dir))
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.4, 0.9, 1.6])
+def test_killed_indexer_leaves_a_working_index(tmp_path, make_pages, delay):
+    pages = make_pages(tmp_path / "pages", {f"p{i:02d}.txt": page(f"页{i}", 3) for i in range(30)})
+    old = make_pages(tmp_path / "old", {f"p{i:02d}.txt": page(f"旧{i}", 2) for i in range(5)})
+    ix = tmp_path / "ix"
+    index_paths([old], ix, procs=1)
+    before, new = set(indexed_ids(ix)), expected_ids(pages)
+    code = ("import sys; from indexer.indexing import index_paths; "
+            "index_paths(sys.argv[1:2], sys.argv[2], rebuild=sys.argv[3] == '1', procs=2)")
+    # every state a reader may see: old, old + incremental update, rebuilt from pages only
+    allowed = [before, before | new, new]
+    for rebuild in ("0", "1"):
+        proc = subprocess.Popen([sys.executable, "-c", code, str(pages), str(ix), rebuild],
+                                cwd=ROOT, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        ids = indexed_ids(ix)                      # the live index still opens ...
+        assert len(ids) == len(set(ids)) and set(ids) in allowed   # ... complete, old or new
+    report = index_paths([pages], ix, procs=2, wait=10)     # the next run completes
+    assert report.files_failed == []
+    assert set(indexed_ids(ix)) in (before | new, new)
+
+
+@pytest.mark.parametrize("q", ["郑东", "济区", "惠济区", "216.8亿元", "WMS", "wms", "鄭州", "惠濟區",
+                               "三个一批", "万人助万企", "项目为王", "开门红", "有限公司", "区委书记"])
+def test_seed_index_substring_recall_and_precision(seed_index_dir, seeds_dir, q):
+    """Bigram phrases on title_bi/body_bi find exactly the articles containing q verbatim."""
+    import re
+
+    from whoosh.query import Or, Phrase
+
+    from indexer.analysis import bigram_tokens, normalize
+
+    def squash(text):
+        return re.sub(r"\s+", "", normalize(text))
+
+    expected = set()
+    for p in sorted(seeds_dir.glob("*.txt")):
+        for a in parse_file(p):
+            if squash(q) in squash(f"{a.title}\n{a.subtitle}") or squash(q) in squash(a.body):
+                expected.add(a.id)
+    assert expected, f"{q} occurs in the seeds"
+    terms = [t for t, _, _ in bigram_tokens(q)]
+    query = Or([Phrase("title_bi", terms), Phrase("body_bi", terms)])
+    with IndexHandle(seed_index_dir) as h, h.searcher() as s:
+        found = {hit["id"] for hit in s.search(query, limit=None)}
+    assert found == expected
