@@ -35,4 +35,4 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python benchmarks/run.py
+	PYTHON=$(BIN)/python benchmarks/run $(BENCH_ARGS)

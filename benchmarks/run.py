@@ -1,0 +1,275 @@
+"""The benchmark: generate a corpus, parse, index, update, query (in-process and over HTTP),
+do the same on tantivy, and write benchmarks/RESULTS.md.
+
+    benchmarks/run                         # 10k and 100k articles (the issue's sizes)
+    benchmarks/run --sizes 2000            # a quick smoke run
+    benchmarks/run --articles 10000 --skip http
+
+Every measured phase runs in its own process (benchmarks/worker.py) while this process
+polls that process tree's memory. Corpora are cached under benchmarks/corpus/ (keyed by
+size, seed and generator version); indexes and logs go to benchmarks/work/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import generate as gen          # noqa: E402
+from benchmarks import httpload, measure, profiles, queries, report   # noqa: E402
+
+WARMUP = ("郑州", "项目建设")           # queries outside the measured mix
+PHASES = ("parse", "jieba", "rebuild", "incremental", "query", "http", "tantivy")
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+class SizeRun:
+    def __init__(self, size: int, args):
+        self.size, self.args = size, args
+        self.corpus = Path(args.corpus_dir) / f"a{size}-s{args.seed}"
+        self.work = Path(args.workdir) / f"a{size}"
+        self.logs = self.work / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.index_dir = self.work / "index"
+        self.tantivy_dir = self.work / "tantivy"
+        self.articles = self.work / "articles.jsonl"
+        self.queries = self.work / "queries.json"
+        self.result: dict = {"size": size, "phases": {}}
+
+    # ------------------------------------------------------------ helpers
+    def worker(self, phase: str, cfg: dict, name: str | None = None, timeout: float | None = None) -> dict:
+        name = name or phase
+        cfg_path = self.work / f"{name}.config.json"
+        out_path = self.work / f"{name}.result.json"
+        cfg_path.write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
+        out_path.unlink(missing_ok=True)
+        log(f"{self.size}: {name} …")
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        load_before = os.getloadavg()[0]
+        cmd = [sys.executable, str(HERE / "worker.py"), phase, str(cfg_path), str(out_path)]
+        if self.args.profile:
+            cmd = profiles.wrap(cmd, self.profile_path(name))
+        proc = measure.run_measured(cmd, self.logs / f"{name}.log", env=env, timeout=timeout)
+        try:
+            res = json.loads(out_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            why = (f"stopped after {timeout:.0f} s (--timeout)" if proc["killed"]
+                   else f"no result (exit code {proc['returncode']})")
+            res = {"ok": False, "error": f"{why}; see {self.logs / (name + '.log')}"}
+        res["process"] = proc
+        res["loadavg_before"] = load_before
+        res["loadavg_after"] = os.getloadavg()[0]
+        if not res.get("ok"):
+            log(f"{self.size}: {name} FAILED: {res.get('error')}")
+        else:
+            log(f"{self.size}: {name} done in {proc['seconds']:.1f} s, peak tree RSS {measure.mib(proc['peak_tree_rss'])}")
+        self.result["phases"][name] = res
+        return res
+
+    def profile_path(self, name: str) -> Path:
+        d = self.work / "profiles"
+        d.mkdir(exist_ok=True)
+        return d / f"{name}.txt"
+
+    def enabled(self, phase: str) -> bool:
+        return phase not in self.args.skip
+
+    # ------------------------------------------------------------ phases
+    def corpus_ready(self) -> dict:
+        m = gen.read_manifest(self.corpus)
+        if (m and m.get("generator_version") == gen.GENERATOR_VERSION and m.get("articles") == self.size
+                and m.get("seed") == self.args.seed and not (self.corpus / "DIRTY").exists()):
+            log(f"{self.size}: reusing corpus {self.corpus}")
+            m["cached"] = True
+            return m
+        if self.corpus.exists():
+            import shutil
+            shutil.rmtree(self.corpus)
+        log(f"{self.size}: generating corpus in {self.corpus} …")
+        m = gen.generate(self.corpus, self.size, self.args.seed)
+        m["cached"] = False
+        log(f"{self.size}: {m['pages']} pages, {m['chars']:,} chars in {m['seconds']} s")
+        return m
+
+    def plan(self, manifest: dict) -> list[dict]:
+        from benchmarks.worker import load_articles
+        try:
+            from indexer.analysis import normalize, word_tokens
+        except ImportError:
+            normalize, word_tokens = None, None
+        arts = load_articles(self.articles)
+        t0 = time.perf_counter()
+        plan = queries.plan_queries(arts, manifest, gen.Dictionary.load(), self.args.per_class,
+                                    seed=self.args.seed, normalize=normalize, tokens=word_tokens)
+        self.result["plan_seconds"] = time.perf_counter() - t0
+        self.result["plan_check"] = queries.check_classes(plan, len(arts))
+        self.queries.write_text(json.dumps(plan, ensure_ascii=False, indent=1), encoding="utf-8")
+        log(f"{self.size}: planned {len(plan)} queries in {self.result['plan_seconds']:.1f} s")
+        return plan
+
+    def incremental(self, manifest: dict) -> None:
+        import numpy as np
+        files = manifest["files"]
+        k = max(1, round(len(files) * self.args.change_share))
+        rng = np.random.default_rng([self.args.seed, 0x1C4])
+        chosen = sorted(rng.choice(len(files), size=k, replace=False).tolist())
+        changed_articles = sum(files[i]["articles"] for i in chosen)
+        self.result["incremental_change"] = {"files": k, "articles": changed_articles,
+                                             "share": k / len(files)}
+        (self.corpus / "DIRTY").write_text("pages rewritten for the incremental benchmark\n")
+        try:
+            gen.rewrite_pages(self.corpus, chosen, variant=1)
+            self.worker("index", {"corpus": str(self.corpus), "index_dir": str(self.index_dir)}, "update",
+                        timeout=self.args.timeout)
+        finally:
+            gen.rewrite_pages(self.corpus, chosen, variant=0)
+            (self.corpus / "DIRTY").unlink()
+        for name in ("restore", "noop"):
+            self.worker("index", {"corpus": str(self.corpus), "index_dir": str(self.index_dir)}, name,
+                        timeout=self.args.timeout)
+
+    def http(self, plan: list[dict]) -> None:
+        reqs = [(r["cls"], httpload.api_path(r)) for r in plan]
+        server = httpload.Server(self.index_dir, self.logs / "server.log",
+                                 wrap=(lambda cmd: profiles.wrap(cmd, self.profile_path("server")))
+                                 if self.args.profile else None)
+        out: dict = {"command": " ".join(server.cmd), "loadavg_before": os.getloadavg()[0]}
+        self.result["http"] = out
+        try:
+            log(f"{self.size}: starting {' '.join(server.cmd)}")
+            out["startup_seconds"] = server.start()
+            with measure.TreeMemory(server.proc.pid) as mem:
+                warm = [("warmup", httpload.api_path({"q": q})) for q in WARMUP]
+                out["warmup_errors"] = httpload.run_load(server.port, warm, 1, len(warm), 60)["errors"]
+                for c in self.args.concurrency:
+                    mix = reqs if c == 1 else httpload.rounds(plan, self.args.http_rounds)
+                    log(f"{self.size}: HTTP concurrency {c}, up to {len(mix)} requests / {self.args.http_seconds:.0f} s …")
+                    res = httpload.run_load(server.port, mix, c, len(mix), self.args.http_seconds)
+                    out[f"c{c}"] = res
+                    log(f"{self.size}: c={c}: {res['requests']} requests, {res['req_per_s']:.1f} req/s, "
+                        f"{res['errors']} errors")
+            out["server_peak_rss"] = mem.peak_tree
+            out["server_procs"] = mem.max_procs
+        except Exception as e:
+            out["error"] = f"{type(e).__name__}: {e}"
+            log(f"{self.size}: HTTP FAILED: {out['error']}")
+        finally:
+            server.stop()
+
+    def run(self) -> dict:
+        a = self.args
+        t0 = time.perf_counter()
+        manifest = self.corpus_ready()
+        self.result["corpus"] = {k: manifest[k] for k in ("articles", "pages", "chars", "seconds", "seed", "cached")}
+        self.result["corpus"]["path"] = str(self.corpus)
+        p = self.worker("parse", {"corpus": str(self.corpus), "articles_out": str(self.articles)},
+                        timeout=a.timeout)
+        if not p.get("ok"):
+            return self.result
+        plan = self.plan(manifest)
+        if self.enabled("jieba"):
+            self.worker("jieba", {"articles": str(self.articles), "max_chars": a.jieba_chars})
+        if self.enabled("rebuild"):
+            import shutil
+            shutil.rmtree(self.index_dir, ignore_errors=True)
+            r = self.worker("index", {"corpus": str(self.corpus), "index_dir": str(self.index_dir),
+                                      "rebuild": True}, "rebuild", timeout=a.timeout)
+            self.result["index_size"] = measure.disk_usage(self.index_dir) if r.get("ok") else None
+        if self.enabled("incremental"):
+            self.incremental(manifest)
+            self.result["index_size_after_updates"] = measure.disk_usage(self.index_dir)
+        if self.enabled("query"):
+            self.worker("query", {"index_dir": str(self.index_dir), "queries": str(self.queries),
+                                  "passes": a.passes, "seed": a.seed, "warmup": list(WARMUP)},
+                        timeout=a.timeout)
+        if self.enabled("http"):
+            self.http(plan)
+        if self.enabled("tantivy"):
+            self.worker("tantivy-build", {"articles": str(self.articles), "index_dir": str(self.tantivy_dir),
+                                          "jobs": a.jobs}, timeout=a.timeout)
+            self.worker("tantivy-query", {"index_dir": str(self.tantivy_dir), "queries": str(self.queries),
+                                          "passes": a.passes, "seed": a.seed})
+        if a.profile:
+            self.result["profiles"] = {p.stem: profiles.summarize(p)
+                                       for p in sorted((self.work / "profiles").glob("*.txt"))}
+        self.result["plan"] = plan
+        self.result["seconds"] = time.perf_counter() - t0
+        (self.work / "results.json").write_text(json.dumps(self.result, ensure_ascii=False, default=str),
+                                                encoding="utf-8")
+        return self.result
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(prog="benchmarks/run", description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n\n", 1)[1])
+    ap.add_argument("--sizes", default=None, help="comma-separated article counts (default 10000,100000)")
+    ap.add_argument("--articles", type=int, action="append", help="an article count (repeatable)")
+    ap.add_argument("--seed", type=int, default=gen.DEFAULT_SEED)
+    ap.add_argument("--workdir", default=str(HERE / "work"))
+    ap.add_argument("--corpus-dir", default=str(HERE / "corpus"))
+    ap.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    ap.add_argument("--per-class", type=int, default=20, help="queries per class (default 20)")
+    ap.add_argument("--passes", type=int, default=2, help="in-process passes over the query mix")
+    ap.add_argument("--concurrency", default="1,8")
+    ap.add_argument("--http-rounds", type=int, default=3, help="times the mix is sent at concurrency > 1")
+    ap.add_argument("--http-seconds", type=float, default=120.0, help="time limit per HTTP run")
+    ap.add_argument("--change-share", type=float, default=0.01, help="share of page files changed")
+    ap.add_argument("--jieba-chars", type=int, default=3_000_000, help="text measured with raw jieba.cut")
+    ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
+                    help="processes for tantivy's tokenisation (default: usable cores)")
+    ap.add_argument("--timeout", type=float, default=90 * 60,
+                    help="seconds after which a measured phase is stopped as hung (default 5400)")
+    ap.add_argument("--profile", action="store_true",
+                    help="run every phase and the server under py-spy; RESULTS.md lists the top "
+                         "functions (timings are then slowed by the sampling)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="only re-render RESULTS.md from the last run's WORKDIR/run.json")
+    ap.add_argument("--skip", default="", help=f"phases to skip, comma-separated: {','.join(PHASES)}")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else []
+    sizes += args.articles or []
+    args.sizes = sizes or [10_000, 100_000]
+    args.concurrency = [int(c) for c in args.concurrency.split(",") if c]
+    args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = args.skip - set(PHASES)
+    if unknown:
+        ap.error(f"unknown phase(s) for --skip: {', '.join(sorted(unknown))}")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    saved = Path(args.workdir) / "run.json"
+    if args.report_only:
+        run = json.loads(saved.read_text(encoding="utf-8"))
+        Path(args.output).write_text(report.render(run), encoding="utf-8")
+        log(f"wrote {args.output} from {saved}")
+        return 0
+    run = {"machine": measure.machine(ROOT), "args": {k: (sorted(v) if isinstance(v, set) else v)
+                                                      for k, v in vars(args).items()}, "sizes": []}
+    t0 = time.perf_counter()
+    for size in args.sizes:
+        run["sizes"].append(SizeRun(size, args).run())
+        run["machine"]["loadavg_end"] = os.getloadavg()
+        run["seconds"] = time.perf_counter() - t0
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(run, ensure_ascii=False, default=str), encoding="utf-8")
+        Path(args.output).write_text(report.render(run), encoding="utf-8")
+        log(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""One measured phase of the benchmark, run in its own process by benchmarks/run.py.
+
+Running each phase in a fresh process keeps their memory apart (the parent polls the
+process tree's RSS) and lets a failing component fail only its own phase.
+
+    python benchmarks/worker.py PHASE CONFIG.json RESULT.json
+
+CONFIG.json holds the phase's arguments; RESULT.json receives its measurements.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:
+    sys.path.insert(0, str(HERE.parent))
+
+
+def _article_text(a: dict) -> str:
+    return "\n".join(x for x in (a.get("title"), a.get("subtitle"), a.get("body")) if x)
+
+
+def load_articles(path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def phase_parse(cfg: dict) -> dict:
+    """Parse every page file (read + decode + split + extract); write the articles as JSONL."""
+    from indexer.extract import parse_file
+    from indexer.reading import PageReadError, iter_page_files
+
+    errors: list = []
+    t0 = time.perf_counter()
+    files = list(iter_page_files([cfg["corpus"]], errors))
+    t_list = time.perf_counter() - t0
+    articles, failed = [], []
+    t1 = time.perf_counter()
+    for path in files:
+        try:
+            articles.extend(parse_file(path))
+        except PageReadError as e:
+            failed.append(str(e))
+    seconds = time.perf_counter() - t1
+    raw_chars = sum(len(a.body) + len(a.title) + len(a.subtitle) for a in articles)
+    with open(cfg["articles_out"], "w", encoding="utf-8") as f:
+        for a in articles:
+            f.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
+    return {"files": len(files), "failed": len(failed), "failed_examples": failed[:5],
+            "walk_errors": [list(map(str, e)) for e in errors[:5]],
+            "articles": len(articles), "chars": raw_chars, "seconds": seconds,
+            "list_seconds": t_list}
+
+
+def phase_jieba(cfg: dict) -> dict:
+    """Raw jieba.cut throughput (one core) on the articles' text, plus our tokenizers on it."""
+    import jieba
+
+    texts, chars = [], 0
+    with open(cfg["articles"], encoding="utf-8") as f:      # the first max_chars of the corpus
+        for line in f:
+            if chars >= cfg.get("max_chars", 3_000_000):
+                break
+            t = _article_text(json.loads(line))
+            texts.append(t)
+            chars += len(t)
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    list(jieba.cut(texts[0]))
+    t0, c0 = time.perf_counter(), time.process_time()
+    n_tokens = 0
+    for t in texts:
+        n_tokens += sum(1 for _ in jieba.cut(t))
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    out = {"chars": chars, "articles": len(texts), "tokens": n_tokens, "seconds": secs,
+           "cpu_seconds": cpu, "chars_per_s": chars / secs if secs else None,
+           "chars_per_cpu_s": chars / cpu if cpu else None}
+    try:
+        from indexer.analysis import bigram_tokens, word_tokens
+    except ImportError as e:
+        out["ours_error"] = f"indexer.analysis: {e}"
+        return out
+    word_tokens(texts[0])
+    sample = texts[: max(1, len(texts) // 3)]
+    sample_chars = sum(len(t) for t in sample)
+    t0 = time.perf_counter()
+    for t in sample:
+        word_tokens(t)
+    out["word_tokens_chars_per_s"] = sample_chars / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for t in sample:
+        bigram_tokens(t)
+    out["bigram_tokens_chars_per_s"] = sample_chars / (time.perf_counter() - t0)
+    return out
+
+
+def _report_dict(report) -> dict:
+    if dataclasses.is_dataclass(report):
+        return dataclasses.asdict(report)
+    if isinstance(report, dict):
+        return dict(report)
+    return {k: v for k, v in vars(report).items() if not k.startswith("_")}
+
+
+def phase_index(cfg: dict) -> dict:
+    """index_paths over the corpus folder: a full rebuild or an incremental update."""
+    from indexer.indexing import index_paths
+
+    errors: list = []
+    t0 = time.perf_counter()
+    report = index_paths([cfg["corpus"]], cfg["index_dir"], rebuild=cfg.get("rebuild", False),
+                         errors=errors)
+    secs = time.perf_counter() - t0
+    out = {"seconds": secs, "report": _report_dict(report), "errors": [str(e) for e in errors[:5]],
+           "n_errors": len(errors)}
+    return out
+
+
+def _search_query(rec: dict):
+    from searchapp.model import SearchQuery
+    return SearchQuery.make(q=rec["q"], include={k: tuple(v) for k, v in rec.get("include", {}).items()})
+
+
+def phase_query(cfg: dict) -> dict:
+    """Full search requests (results + facets + highlights) through SearchService, in-process."""
+    import random
+
+    from searchapp.service import SearchService
+
+    queries = json.loads(Path(cfg["queries"]).read_text(encoding="utf-8"))
+    t0 = time.perf_counter()
+    svc = SearchService(cfg["index_dir"])
+    for q in cfg.get("warmup", ["郑州", "项目建设"]):
+        svc.search(_search_query({"q": q}))
+    open_secs = time.perf_counter() - t0
+    rows = []
+    rnd = random.Random(cfg.get("seed", 7))
+    for p in range(cfg.get("passes", 2)):
+        order = list(range(len(queries)))
+        rnd.shuffle(order)
+        for i in order:
+            rec = queries[i]
+            t = time.perf_counter()
+            try:
+                res = svc.search(_search_query(rec))
+                payload = res.to_dict()
+                ms = (time.perf_counter() - t) * 1000
+                rows.append({"i": i, "pass": p, "ms": ms, "total": res.total, "hits": len(res.hits),
+                             "snippets": sum(1 for h in payload["hits"] if h["snippet"]),
+                             "facets": sum(len(v) for v in payload["facets"].values()),
+                             "server_ms": res.took_ms})
+            except Exception as e:          # a failing query is a result, not a crash
+                rows.append({"i": i, "pass": p, "ms": (time.perf_counter() - t) * 1000,
+                             "error": f"{type(e).__name__}: {e}"})
+    return {"open_and_warmup_seconds": open_secs, "rows": rows,
+            "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+
+
+def phase_tantivy_build(cfg: dict) -> dict:
+    from benchmarks.tantivy_baseline import build
+    return build(cfg["articles"], cfg["index_dir"], jobs=cfg.get("jobs", 1))
+
+
+def phase_tantivy_query(cfg: dict) -> dict:
+    from benchmarks.tantivy_baseline import run_queries
+    queries = json.loads(Path(cfg["queries"]).read_text(encoding="utf-8"))
+    out = run_queries(cfg["index_dir"], queries, passes=cfg.get("passes", 2), seed=cfg.get("seed", 7))
+    out["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return out
+
+
+PHASES = {
+    "parse": phase_parse,
+    "jieba": phase_jieba,
+    "index": phase_index,
+    "query": phase_query,
+    "tantivy-build": phase_tantivy_build,
+    "tantivy-query": phase_tantivy_query,
+}
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 3 or argv[0] not in PHASES:
+        print(f"usage: worker.py {{{'|'.join(PHASES)}}} CONFIG.json RESULT.json", file=sys.stderr)
+        return 2
+    phase, cfg_path, out_path = argv
+    cfg = json.loads(Path(cfg_path).read_text(encoding="utf-8"))
+    try:
+        result = PHASES[phase](cfg)
+        result["ok"] = True
+    except Exception as e:
+        traceback.print_exc()
+        result = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+    result["pid"] = os.getpid()
+    Path(out_path).write_text(json.dumps(result, ensure_ascii=False, default=str), encoding="utf-8")
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
