@@ -72,7 +72,7 @@ _HEADER_TOKEN = re.compile(
     r"[\u4e00-\u9fff]{0,6}(?:日报|晚报)"                                     # 郑州日报
     r"|\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?"                 # 2023年2月15日
     r"|(?:星期|周)[一二三四五六日天]"
-    r"|第\s*[0-9一二三四五六七八九十]{1,3}\s*版(?:\s*:\s*[\u4e00-\u9fff·]{0,10})?"  # 第07版:县区新闻
+    r"|第\s*[A-Z]?\s*[0-9一二三四五六七八九十]{1,3}\s*版(?:\s*:\s*[\u4e00-\u9fff·]{0,10})?"  # 第07版:县区新闻, 第X07版
     r"|[A-Z]{1,2}\d{1,3}"                                                   # G02, X07
     r"|放大|缩小|默认|打印|下载|PDF|PDF版|返回|目录"
     r"|" + "|".join(_NAV_WORDS)
@@ -302,7 +302,11 @@ def _drop_repeated_headlines(units: list[_Unit]) -> list[_Unit]:
         # The list runs from the top of the block: lines that are headlines of other
         # blocks or carry a list bullet. The last line of a block that heads
         # something is that thing's headline, never part of a list.
-        candidates = lines[:-1] if spans[n][1] < len(units) else lines
+        heads_something = spans[n][1] < len(units)
+        if heads_something and len(lines) >= 2 and all(elsewhere(n, i) for i in lines):
+            drop.update(lines)          # every line is another block's headline: a list
+            continue
+        candidates = lines[:-1] if heads_something else lines
         run, listed = [], 0
         for i in candidates:
             if elsewhere(n, i):

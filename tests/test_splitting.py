@@ -485,3 +485,24 @@ def test_any_page_splits_without_error_into_sane_articles(pieces, sep):
         assert a.paragraphs and all(p and p == p.strip() for p in a.paragraphs)
         assert 1 <= a.line_start <= a.line_end <= n_lines
         assert "\n" not in a.title + a.subtitle
+
+
+def test_edition_header_with_lettered_page_number_is_boilerplate():
+    assert is_boilerplate("郑州日报 2020年01月08日 第X07版：区县新闻")
+
+
+def test_headline_list_heading_a_continuation_is_dropped_whole():
+    page = (
+        "新郑市：小城镇建设提速\n"
+        "高新区企业研发投入增长两成\n"
+        "（上接第一版）全年完成投资45亿元，其中基础设施投资占比超过六成。\n"
+        "记者 孙明\n\n"
+        "新郑市：小城镇建设提速\n\n"
+        "本报讯（记者 孙明）记者昨日从新郑市获悉，该市今年将投入资金30亿元用于小城镇建设。\n\n"
+        "高新区企业研发投入增长两成\n\n"
+        "本报讯 1月6日，记者从郑州高新区获悉，规上企业研发投入同比增长20%。\n"
+    )
+    arts = split_page(page)
+    assert [a.title for a in arts] == ["", "新郑市：小城镇建设提速", "高新区企业研发投入增长两成"]
+    assert arts[0].lead.startswith("全年完成投资45亿元")
+    assert arts[0].subtitle == ""
