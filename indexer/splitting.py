@@ -82,6 +82,7 @@ _STAFF_LINE = re.compile(
     r"(?:(?:责任编辑|本版编辑|编辑|校对|美编|组版|版式|审读|审校|排版|值班主任)(?:\s*:\s*|\s+)"
     r"[\u4e00-\u9fff]{2,4}(?:[\s、]+[\u4e00-\u9fff]{2,4})*\s*)+")
 _HEADER_SEPARATORS = re.compile(r"[\s|丨│]+")
+_SPACED_PAGE_NUMBER = re.compile(r"第\s*[A-Z]?\s*[0-9一二三四五六七八九十]{1,3}\s*版")
 _PAGE_CODE_LINE = re.compile(r"[A-Z]{1,2}\d{1,3}(?:\s*:?\s*[\u4e00-\u9fff]{2,8})?")
 _LIST_ITEM = re.compile(r"[·•●\-*]|\d{1,2}\s*[.、)]")
 _WORD_CHARS = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")
@@ -163,6 +164,7 @@ def is_boilerplate(line: str) -> bool:
         return True                     # 上一篇:… 下一篇:…  (prose mentioning 上一篇 has a full stop)
     if _PAGE_CODE_LINE.fullmatch(line) or _STAFF_LINE.fullmatch(line):
         return True
+    line = _SPACED_PAGE_NUMBER.sub(lambda m: "".join(m.group().split()), line)   # 第 06 版
     tokens = [t for t in _HEADER_SEPARATORS.split(line) if t]
     return bool(tokens) and all(_HEADER_TOKEN.fullmatch(t) for t in tokens)
 
