@@ -35,7 +35,8 @@ def _listing(article: Article) -> str:
 
 
 @click.command("parse")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path, readable=False))  # unreadable: reported, not a usage error
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...",
+                type=click.Path(path_type=Path, readable=False))   # unreadable: reported, not a usage error
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object per article (JSON Lines) instead of the listing.")
 def parse(paths, as_json):
