@@ -1,16 +1,19 @@
 """Text analysis: normalisation, the jieba word tokenizer and the character-bigram tokenizer.
 
-Two views of every title and body are indexed:
+Two views of every title and body are searched:
 
 * words: jieba precise mode (no overlapping tokens) with our user dictionary, real
-  consecutive positions and character offsets, so phrase queries and highlights work;
+  consecutive positions and character offsets (the Whoosh ``title`` field; ``segment``
+  gives the word boundaries the substring index flags, and ``key_terms`` the words
+  related articles are found by);
 * character bigrams: every pair of neighbouring non-whitespace characters, so any query of
-  two or more characters that occurs verbatim in the text is found by a phrase query of its
-  bigrams, however jieba happened to cut the text (惠济/区下, 郑东新/区).
+  two or more characters that occurs verbatim in the text is found, however jieba happened
+  to cut the text (惠济/区下, 郑东新/区). The index of them is indexer/substring.py (numpy
+  arrays); ``bigram_tokens`` / ``bigram_analyzer`` describe the same bigrams as tokens.
 
 Both views run on ``normalize(text)``, which maps character by character (traditional ->
 simplified, full-width -> half-width, ASCII lower-case) and therefore keeps every offset valid
-in the original text. The query side calls the same ``word_tokens`` / ``bigram_tokens``.
+in the original text.
 
 The jieba tokenizer is private (not jieba's global one), built once per process by
 ``jieba_tokenizer()``. Whoosh pickles analyzers into the schema, so the Whoosh tokenizer
@@ -19,12 +22,15 @@ classes below hold no jieba object: they reach it through that module-level load
 from __future__ import annotations
 
 import hashlib
+import heapq
 import logging
+import math
 import os
 import re
 import tempfile
 import threading
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -191,6 +197,56 @@ def word_tokens(text: str) -> list[tuple[str, int, int]]:
         for w, s, e in jieba_tokenizer().tokenize(norm, mode="default", HMM=True)
         if _WORD_RE.search(w)
     ]
+
+
+def segment(norm: str) -> list[str]:
+    """jieba's words of an already normalised text, every character included (whitespace and
+    punctuation are tokens of their own): consecutive, so their lengths give the word
+    boundaries (indexer.substring uses them for its word-match flags)."""
+    if not norm:
+        return []
+    return list(jieba_tokenizer().cut(norm, HMM=True))
+
+
+@lru_cache(maxsize=1)
+def _idf_table() -> tuple[dict, float, float]:
+    tk = jieba_tokenizer()
+    total = float(tk.total or 1)
+    return tk.FREQ, total, math.log(total)
+
+
+# word -> idf, or -1.0 for words that are never key terms (numbers, punctuation); bounded.
+_IDF_CACHE: dict[str, float] = {}
+_IDF_CACHE_MAX = 500_000
+
+
+def _idf(w: str) -> float:
+    v = _IDF_CACHE.get(w)
+    if v is None:
+        if not _WORD_RE.search(w) or w.replace(".", "").replace("%", "").isdigit():
+            v = -1.0
+        else:
+            freq, total, max_idf = _idf_table()
+            f = freq.get(w) or 0
+            v = math.log(total / f) if f > 0 else max_idf
+        if len(_IDF_CACHE) >= _IDF_CACHE_MAX:
+            _IDF_CACHE.clear()
+        _IDF_CACHE[w] = v
+    return v
+
+
+def key_terms(words, limit: int = 16) -> list[str]:
+    """The `limit` most characteristic words: tf x idf, the idf taken from jieba's dictionary
+    frequencies (a word jieba does not know - a name, a company - counts as rare). Words of
+    one character, numbers and punctuation are left out."""
+    scored = []
+    for w, n in Counter(words).items():
+        if len(w) < 2:
+            continue
+        idf = _idf(w)
+        if idf >= 0:
+            scored.append((n * idf, w))
+    return [w for _, w in heapq.nlargest(limit, scored, key=lambda t: (t[0], t[1]))]
 
 
 def bigram_tokens(text: str) -> list[tuple[str, int, int]]:

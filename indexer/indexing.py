@@ -14,8 +14,13 @@ is atomic, and the manifest is written after it (atomically), so a crash at any 
 a working index and the next run repeats at most some idempotent work (articles are deleted
 by source and id before they are added again).
 
-Parsing and tokenising run in ``procs`` worker processes, each writing its own Whoosh segment;
-the parent applies deletions and commits all segments in one table of contents.
+Parsing and tokenising run in ``procs`` worker processes, each writing its own Whoosh segment
+and its own substring-index chunks (indexer/substring.py); the parent applies deletions,
+writes the substring chunk list for the commit it is about to make, and commits all
+segments in one table of contents. Every article gets a ``dockey`` (a counter shared by the
+workers, kept in the chunk list) that links its substring postings to its Whoosh document;
+postings of deleted or never-committed articles map to no document and are dropped when
+chunks are merged.
 """
 from __future__ import annotations
 
@@ -30,13 +35,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 from whoosh.writing import SegmentWriter
 
-from indexer import store
-from indexer.analysis import analyzer_version, jieba_tokenizer
+from indexer import store, substring
+from indexer.analysis import analyzer_version, jieba_tokenizer, key_terms, normalize, segment
 from indexer.article import Article
 from indexer.reading import decode_page, iter_page_files, page_date_from_path
-from indexer.schema import SCHEMA_VERSION, article_document, build_schema, index_version
+from indexer.schema import (SCHEMA_VERSION, article_document, build_schema, index_version,
+                            indexed_title)
 
 # A district page is ~20 KB; anything this large is not a page (and would take minutes).
 MAX_PAGE_BYTES = 8 * 1024 * 1024
@@ -101,8 +108,74 @@ def parse_bytes(path: Path, data: bytes) -> list[Article]:
     return parse_page(text, str(path), page_date_from_path(path))
 
 
-def _process_file(job: tuple[str, str, str], add: Callable[[dict], None]) -> _FileResult:
-    """Read, hash and (when changed) parse one file, handing documents to `add`."""
+def _token_ends(words: list[str]) -> np.ndarray:
+    return np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
+
+
+def analyse_article(a: Article, dockey: int) -> tuple[dict, list]:
+    """(Whoosh document, substring fields) of one article: jieba runs once per field and
+    gives the word-boundary flags of the substring index and the key words."""
+    title, body = normalize(indexed_title(a)), normalize(a.body)
+    tw, bw = segment(title), segment(body)
+    fields = [substring.field_codes(title, _token_ends(tw)),
+              substring.field_codes(body, _token_ends(bw))]
+    return article_document(a, dockey, key_terms(tw + bw)), fields
+
+
+class _Sink:
+    """Where one process puts its articles: a Whoosh writer and a substring chunk builder."""
+
+    def __init__(self, writer, gen_dir, alloc: Callable[[int], int]):
+        self.writer = writer
+        self.gen_dir = gen_dir
+        self.alloc = alloc
+        self.builder = substring.ChunkBuilder()
+        self.chunks: list[dict] = []
+
+    def add_file(self, articles: list[Article]) -> None:
+        key = self.alloc(len(articles))
+        for a in articles:
+            doc, fields = analyse_article(a, key)
+            self.writer.add_document(**doc)
+            self.builder.add(key, fields)
+            key += 1
+        if len(self.builder) >= substring.CHUNK_POSTINGS:
+            self.flush()
+
+    def flush(self) -> list[dict]:
+        entry = substring.flush(self.builder, self.gen_dir)
+        if entry is not None:
+            self.chunks.append(entry)
+        return self.chunks
+
+
+class _Counter:
+    """Dockey allocation in one process."""
+
+    def __init__(self, start: int):
+        self.value = start
+
+    def __call__(self, n: int) -> int:
+        first = self.value
+        self.value += n
+        return first
+
+
+class _SharedCounter:
+    """Dockey allocation shared by forked workers."""
+
+    def __init__(self, value):
+        self.shared = value
+
+    def __call__(self, n: int) -> int:
+        with self.shared.get_lock():
+            first = self.shared.value
+            self.shared.value += n
+        return first
+
+
+def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
+    """Read, hash and (when changed) parse one file, handing its articles to `sink`."""
     path, key, old_sha = job
     p = Path(path)
     try:
@@ -125,13 +198,14 @@ def _process_file(job: tuple[str, str, str], add: Callable[[dict], None]) -> _Fi
     except Exception as e:  # a parser bug must not stop the whole run
         return _FileResult(key, path, "failed",
                            reason=f"解析失败 (parse error): {type(e).__name__}: {e}")
-    seen = set()
+    seen, unique = set(), []
     for article in articles:
         if article.id in seen:      # the same article twice on one page: index it once
             continue
         seen.add(article.id)
-        add(article_document(article))
-        result.ids.append(article.id)
+        unique.append(article)
+    sink.add_file(unique)
+    result.ids = [a.id for a in unique]
     result.status = "parsed"
     return result
 
@@ -139,7 +213,7 @@ def _process_file(job: tuple[str, str, str], add: Callable[[dict], None]) -> _Fi
 # --------------------------------------------------------------------------- workers
 
 def _worker_main(gen_dir: str, jobs, results, limitmb: int, inherited_fds: list[int],
-                 parent_pid: int) -> None:
+                 parent_pid: int, counter) -> None:
     """Worker process: parse files from `jobs` into its own segment of the index."""
     # The forked copies of the parent's lock descriptors would keep the run lock and
     # Whoosh's write lock held after the parent died: drop them (the parent keeps its own).
@@ -151,7 +225,7 @@ def _worker_main(gen_dir: str, jobs, results, limitmb: int, inherited_fds: list[
     try:
         ix = store.open_index(gen_dir)
         writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
-        add = lambda doc: writer.add_document(**doc)  # noqa: E731
+        sink = _Sink(writer, gen_dir, _SharedCounter(counter))
         while True:
             try:
                 job = jobs.get(timeout=1.0)
@@ -161,13 +235,17 @@ def _worker_main(gen_dir: str, jobs, results, limitmb: int, inherited_fds: list[
                 continue
             if job is None:
                 break
-            results.put(("file", _process_file(job, add)))
+            results.put(("file", _process_file(job, sink)))
+        chunks = sink.flush()
         if writer._added:
             segment = writer._finalize_segment()
         else:
             writer._close_segment()
             segment = None
-        results.put(("segment", segment))
+        results.put(("segment", (segment, chunks)))
+    except OSError as e:           # full disk, read-only, file size limit: the parent says so
+        results.put(("oserror", (e.errno, e.strerror or str(e), e.filename)))
+        return                     # no traceback on stderr: the parent reports it
     except BaseException:
         results.put(("crash", traceback.format_exc()))
         raise
@@ -200,6 +278,10 @@ class _Run:
         self.writer = self.ix.writer(timeout=WRITER_TIMEOUT, limitmb=WRITER_LIMIT_MB)
         self.done = 0
         self.total = 0
+        # The substring chunks of the commit this run replaces, and the next free dockey.
+        self.base = substring.read_list(gen_dir, self.writer.generation - 1)
+        self.new_chunks: list[dict] = []
+        self.next_dockey = int(self.base.get("next_dockey", 1))
 
     def delete_ids(self, ids: Iterable[str]) -> None:
         if self.fresh:
@@ -247,20 +329,46 @@ class _Run:
         if self.procs > 1 and len(jobs) >= PARALLEL_MIN_FILES:
             self._process_parallel(jobs)
         else:
-            add = lambda doc: self.writer.add_document(**doc)  # noqa: E731
+            counter = _Counter(self.next_dockey)
+            sink = _Sink(self.writer, self.gen_dir, counter)
             for job in jobs:
-                self.apply(_process_file(job, add))
+                self.apply(_process_file(job, sink))
+            self.new_chunks = sink.flush()
+            self.next_dockey = counter.value
+            self._write_chunk_list()
             self.writer.commit()
+        self._after_commit()
+
+    def _write_chunk_list(self) -> None:
+        """The substring chunks of the commit about to be made (written before it)."""
+        self.chunks = list(self.base["chunks"]) + self.new_chunks
+        substring.write_list(self.gen_dir, self.writer.generation, self.chunks, self.next_dockey)
+
+    def _after_commit(self) -> None:
+        """Merge small chunks when there are many (dropping dead articles), then remove
+        files no kept chunk list names."""
+        generation = self.writer.generation
+        if len(self.chunks) > substring.MAX_CHUNKS:
+            with self.ix.reader() as reader:
+                live = np.zeros(reader.doc_count_all(), dtype=bool)
+                live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+                dockeys = substring.dockey_column(reader)
+            live_keys = np.sort(dockeys[live & (dockeys > 0)])
+            chunks = substring.compact(self.gen_dir, self.chunks, live_keys,
+                                      max_chunks=substring.MAX_CHUNKS)
+            substring.write_list(self.gen_dir, generation, chunks, self.next_dockey)
+        substring.cleanup(self.gen_dir, generation)
 
     def _process_parallel(self, jobs) -> None:
         jieba_tokenizer()            # load once; forked workers share it copy-on-write
         ctx = multiprocessing.get_context("fork")
         job_q, result_q = ctx.Queue(), ctx.Queue()
+        counter = ctx.Value("q", self.next_dockey)
         fds = [fd for fd in (*self.lock_fds, getattr(self.writer.writelock, "fd", None))
                if fd is not None]
         workers = [ctx.Process(target=_worker_main, daemon=True,
                                args=(str(self.gen_dir), job_q, result_q, WRITER_LIMIT_MB,
-                                     fds, os.getpid()))
+                                     fds, os.getpid(), counter))
                    for _ in range(self.procs)]
         for w in workers:
             w.start()
@@ -281,12 +389,19 @@ class _Run:
                     self.apply(payload)
                 elif kind == "segment":
                     finished += 1
-                    if payload is not None:
-                        segments.append(payload)
+                    segment, chunks = payload
+                    if segment is not None:
+                        segments.append(segment)
+                    self.new_chunks.extend(chunks)
+                elif kind == "oserror":
+                    errno_, strerror, filename = payload
+                    raise OSError(errno_, strerror, filename)
                 else:
                     raise RuntimeError(f"索引子进程出错 (index worker failed):\n{payload}")
             for w in workers:
                 w.join()
+            self.next_dockey = counter.value
+            self._write_chunk_list()
             _commit_with_segments(self.writer, segments)
         finally:
             for w in workers:
@@ -425,8 +540,15 @@ def write_articles(articles: Iterable[Article], index_dir) -> Path:
                 "files": {}}
         gen = store.new_generation(index_dir, build_schema(), _versions(meta))
         writer = store.open_index(gen).writer(timeout=WRITER_TIMEOUT)
+        builder = substring.ChunkBuilder()
+        key = 1
         for a in articles:
-            writer.update_document(**article_document(a))
+            doc, fields = analyse_article(a, key)
+            writer.update_document(**doc)
+            builder.add(key, fields)
+            key += 1
+        entry = substring.flush(builder, gen)
+        substring.write_list(gen, writer.generation, [entry] if entry else [], key)
         writer.commit()
         store.publish(index_dir, gen)
     return gen

@@ -5,9 +5,9 @@ Fields
 id            ID, stored, unique             Article.id
 source        ID, stored                     page file path as given to the indexer
 title         TEXT words, stored, phrase     stored: the headline; indexed: headline + subtitle
-body          TEXT words, stored, phrase
-title_bi      TEXT bigrams, phrase           same text as `title`, not stored
-body_bi       TEXT bigrams, phrase           same text as `body`, not stored
+body          STORED                         (TEXT words when BODY_WORDS is True)
+keywords      KEYWORD, stored, scorable      the article's key words (related articles)
+dockey        NUMERIC int, column            the article's key in the substring index
 title_exact   ID                             normalize(headline) without whitespace
 date          ID, stored                     "YYYY-MM-DD" | "--MM-DD" | "" (unknown)
 date_num      NUMERIC int, column            YYYYMMDD, 0 when unknown (sort, range filter)
@@ -19,6 +19,12 @@ reporter      KEYWORD commas, column         every byline name (reporters+corres
 reporters, correspondents, photographers     KEYWORD commas, stored, "a,b"
 type          KEYWORD commas, stored, column project types, "签约,开工"
 ordinal, subtitle, page_date, line_start, line_end   STORED
+
+Substring search (every query of two or more characters found verbatim) and the word-match
+ranking tiers come from the substring index (indexer/substring.py), which holds every
+character bigram of headline and body with jieba word-boundary flags; `dockey` links its
+postings to Whoosh documents. Indexing body words in Whoosh as well would cost ~1.6x
+jieba's CPU for nothing the search uses, so it is off (BODY_WORDS).
 
 Stored multi-valued fields hold the comma-joined string exactly as indexed (split on ",").
 Columns (``searcher.reader().column_reader(name)``) give per-document values for fast facet
@@ -32,11 +38,13 @@ import re
 from whoosh import columns
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import analyzer_version, bigram_analyzer, normalize, word_analyzer
+from indexer.analysis import analyzer_version, normalize, word_analyzer
 from indexer.article import Article
 
 # Bump when fields or the Article -> document mapping change.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Index body words in Whoosh too (not used by the search service; costs ~1.6x jieba's CPU).
+BODY_WORDS = False
 
 FACET_FIELDS = {"district": "district", "year": "year", "month": "month",
                 "reporter": "reporter", "type": "type"}
@@ -50,14 +58,14 @@ def index_version() -> str:
 
 
 def build_schema() -> Schema:
-    words, bigrams = word_analyzer(), bigram_analyzer()
+    words = word_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         source=ID(stored=True),
         title=TEXT(analyzer=words, stored=True, phrase=True),
-        body=TEXT(analyzer=words, stored=True, phrase=True),
-        title_bi=TEXT(analyzer=bigrams, phrase=True),
-        body_bi=TEXT(analyzer=bigrams, phrase=True),
+        body=TEXT(analyzer=words, stored=True, phrase=False) if BODY_WORDS else STORED(),
+        keywords=KEYWORD(stored=True, scorable=True),
+        dockey=NUMERIC(int, bits=32, signed=False, sortable=True, default=0),
         title_exact=ID(),
         date=ID(stored=True),
         date_num=NUMERIC(int, bits=32, signed=False, sortable=True, default=0),
@@ -100,18 +108,23 @@ def date_num(date: str | None) -> int:
     return 0
 
 
-def article_document(a: Article) -> dict:
+def indexed_title(a: Article) -> str:
+    """The headline as searched: headline + subtitle."""
+    return f"{a.title}\n{a.subtitle}" if a.subtitle else a.title
+
+
+def article_document(a: Article, dockey: int = 0, keywords=()) -> dict:
     """Keyword arguments for writer.add_document() of one article."""
-    indexed_title = f"{a.title}\n{a.subtitle}" if a.subtitle else a.title
+    indexed_title_ = indexed_title(a)
     names = join_values((*a.reporters, *a.correspondents, *a.photographers))
     doc = {
         "id": a.id,
         "source": str(a.source),
-        "title": indexed_title,
+        "title": indexed_title_,
         "_stored_title": a.title,
         "body": a.body,
-        "title_bi": indexed_title,
-        "body_bi": a.body,
+        "keywords": " ".join(keywords),
+        "dockey": int(dockey),
         "date": a.date or "",
         "date_num": date_num(a.date),
         "districts": join_values(a.districts),

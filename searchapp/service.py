@@ -1,31 +1,37 @@
 """SearchService: the search core that the CLI and the web app both call (no Flask here).
 
 One request = one new Whoosh Searcher (``IndexHandle.searcher()``); nothing Whoosh-owned is
-shared between threads. What is shared is read-only numpy data and small caches, all keyed
-by the index state (the live segments) and guarded by a lock.
+shared between threads. What is shared is read-only numpy data (the facet table, the
+dockey map, the memory-mapped substring index) and small caches, all keyed by the index
+state (the generation directory, the Whoosh commit and its segments) and guarded by locks.
 
 A search runs in three steps:
 
 1. **Match** (depends on the query text only, cached): the query is parsed
-   (``querylang.parse``) and compiled to one Whoosh query (``querylang.to_whoosh``); one pass
-   over its matcher per segment collects every matching document number and its score. Every
-   term must occur verbatim (character-bigram phrase on title_bi/body_bi: the recall
-   guarantee); word-field phrases and title_exact only add to the score.
+   (``querylang.parse``); every text term is looked up in the substring index
+   (``indexer.substring``), which returns each verbatim occurrence (article, field,
+   aligned with jieba word boundaries or not) - the recall guarantee - and the terms are
+   combined with AND / OR / NOT as boolean masks and score arrays over document numbers.
+   Field terms (district:, reporter:, type:) and the exact-headline bonus read short Whoosh
+   posting lists.
 2. **Filter, count, sort** (numpy over ``facets.FacetTable``, cached per full query
    without the page): facet filters and the date range are boolean masks, facet counts are
    ``np.bincount`` under masks, and the result set is sorted by score or date.
 3. **Page**: only the hits of the requested page are loaded (stored fields) and highlighted.
 
-Ranking (``TierWeighting``): every matched index term scores in [0.5, 1), from its term
-frequency saturated as in BM25 (idf is left out: every article matching a term contains
-it; length normalisation is left out for speed). Phrases are boosted by weight/len, so
-a phrase scores in [w/2, w) whatever its length, and the weights (querylang.W_*) are spaced so
-that, for each term: query == headline > word match in headline > bigram-only match in
-headline > word match in body > bigram-only match in body.
+Ranking: per term and field, an occurrence count ``tf`` scores ``0.5 + 0.5 * tf / (tf + 1.2)``
+(in [0.5, 1): BM25's saturation without idf - every hit contains the term - and without
+length normalisation) times a field weight (querylang.W_*): all occurrences count at the
+substring weight, occurrences aligned with jieba word boundaries count again at the word
+weight. The weights are spaced so that, for each term: query == headline > word match in
+headline > substring-only match in headline > word match in body > substring-only in body.
+A single character matches only where jieba kept it as a word of its own (as the word
+fields did).
 """
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -34,9 +40,9 @@ from typing import Iterator
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.scoring import BaseScorer, WeightingModel
-from whoosh.searching import SearchContext
 
+from indexer import substring
+from indexer.analysis import normalize
 from indexer.store import IndexHandle
 from searchapp import facets as fx
 from searchapp import highlight as hl
@@ -49,55 +55,10 @@ STREAM_BATCH = 200
 MATCH_CACHE_SIZE = 64
 RESULT_CACHE_SIZE = 128
 RELATED_TERMS = 12
+STATES_KEPT = 2
+K1 = 1.2
 
-
-# --------------------------------------------------------------------------- scoring
-
-class TierScorer(BaseScorer):
-    """0.5 + 0.5 * tf / (tf + K1): a saturated term frequency, always in [0.5, 1).
-
-    No length normalisation: reading each document's field length costs more than the rest
-    of the scoring (a column read per term and document), and the tiers decide the order.
-    """
-
-    def __init__(self, K1=1.2):
-        self.K1 = K1
-
-    def supports_block_quality(self):
-        return False
-
-    def score(self, matcher):
-        tf = matcher.weight()
-        return 0.5 + 0.5 * tf / (tf + self.K1)
-
-    def max_quality(self):
-        return 1.0
-
-    def block_quality(self, matcher):
-        return 1.0
-
-
-class ConstantScorer(BaseScorer):
-    def supports_block_quality(self):
-        return False
-
-    def score(self, matcher):
-        return 1.0
-
-    def max_quality(self):
-        return 1.0
-
-    def block_quality(self, matcher):
-        return 1.0
-
-
-class TierWeighting(WeightingModel):
-    """Bounded per-term scores so that field weights (boosts) make strict ranking tiers."""
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        if not searcher.schema[fieldname].scorable:
-            return ConstantScorer()
-        return TierScorer()
+_WORD_RE = re.compile(r"[^\W_]")
 
 
 # --------------------------------------------------------------------------- caches
@@ -138,6 +99,15 @@ class _ResultSet:
     messages: list
 
 
+@dataclass
+class _State:
+    """Everything derived from one index state, shared read-only by requests."""
+    key: tuple
+    table: fx.FacetTable
+    subs: substring.SubstringIndex
+    docmap: substring.DocMap
+
+
 def state_key(reader) -> tuple:
     """Identifies the document numbering a reader sees: its segments and their deletions."""
     leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
@@ -147,6 +117,12 @@ def state_key(reader) -> tuple:
 
 def _split(value) -> list[str]:
     return [v for v in (value or "").split(",") if v]
+
+
+def _sat(tf: np.ndarray) -> np.ndarray:
+    """0.5 + 0.5 * tf / (tf + K1) where tf > 0, else 0."""
+    tf = tf.astype(np.float64)
+    return np.where(tf > 0, 0.5 + 0.5 * tf / (tf + K1), 0.0)
 
 
 # --------------------------------------------------------------------------- the service
@@ -161,8 +137,8 @@ class SearchService:
     def __init__(self, index_dir, handle: IndexHandle | None = None):
         self.index_dir = index_dir
         self.handle = handle or IndexHandle(index_dir)
-        self.weighting = TierWeighting()
-        self._tables: OrderedDict = OrderedDict()
+        self._states: OrderedDict = OrderedDict()
+        self._chunks: dict = {}             # chunk id -> substring.Chunk (files never change)
         self._table_lock = threading.Lock()
         self._matches = _LRU(MATCH_CACHE_SIZE)
         self._results = _LRU(RESULT_CACHE_SIZE)
@@ -223,7 +199,7 @@ class SearchService:
         return d
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """More like this: the article's key words (body word field), itself excluded."""
+        """More like this: the article's key words (stored at index time), itself excluded."""
         limit = max(0, min(int(limit), 50))
         if not limit:
             return []
@@ -232,13 +208,12 @@ class SearchService:
             if docnum is None:
                 return []
             stored = s.stored_fields(docnum)
-            text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
-            terms = s.key_terms_from_text("body", text, numterms=RELATED_TERMS * 3)
-            terms = [(t, w) for t, w in terms if len(t) >= 2 and not t.replace(".", "").isdigit()]
-            terms = terms[:RELATED_TERMS]
+            terms = (stored.get("keywords") or "").split()[:RELATED_TERMS]
             if not terms:
                 return []
-            q = wq.Or([wq.Term("body", t, boost=w) for t, w in terms])
+            # Key words come most characteristic first: boost them by rank.
+            q = wq.Or([wq.Term("keywords", t, boost=1.0 - 0.5 * i / len(terms))
+                       for i, t in enumerate(terms)])
             results = s.search(q, limit=limit, mask={docnum})
             return [self._hit(s, r.docnum, r.score, Needles()) for r in results]
 
@@ -260,54 +235,151 @@ class SearchService:
             messages.append(f"未知的筛选项：{'、'.join(unknown)}，已忽略。")
         return query, messages
 
+    def state(self, searcher) -> _State:
+        """The shared data of the searcher's index state (built once per state)."""
+        reader = searcher.reader()
+        ix = getattr(searcher, "_ix", None)
+        folder = getattr(getattr(ix, "storage", None), "folder", "")
+        generation = reader.generation()
+        key = (str(folder), generation, state_key(reader))
+        with self._table_lock:
+            st = self._states.get(key)
+            if st is not None:
+                return st
+            # Built under the lock: at 100k articles this takes a while, once per state.
+            table = fx.FacetTable.build(reader)
+            docmap = substring.DocMap(substring.dockey_column(reader), table.live)
+            subs = substring.SubstringIndex.open(folder, generation if generation is not None else 0,
+                                                 cache=self._chunks)
+            st = _State(key, table, subs, docmap)
+            self._states[key] = st
+            while len(self._states) > STATES_KEPT:
+                self._states.popitem(last=False)
+            used = {ch.id for s_ in self._states.values() for ch in s_.subs.chunks}
+            for cid in [c for c in self._chunks if c not in used]:
+                del self._chunks[cid]
+            return st
+
     def table(self, searcher) -> tuple[tuple, fx.FacetTable]:
         """The FacetTable of the searcher's index state (built once per state)."""
-        key = state_key(searcher.reader())
-        with self._table_lock:
-            t = self._tables.get(key)
-            if t is None:
-                # Built under the lock: at 100k articles this takes a while, once.
-                t = fx.FacetTable.build(searcher.reader())
-                self._tables[key] = t
-                while len(self._tables) > 2:
-                    self._tables.popitem(last=False)
-            return key, t
+        st = self.state(searcher)
+        return st.key, st.table
 
-    def _match(self, searcher, key: tuple, table: fx.FacetTable, parsed: querylang.Parsed) -> _Match:
-        ck = (key, parsed.text)
+    def _match(self, searcher, st: _State, parsed: querylang.Parsed) -> _Match:
+        ck = (st.key, parsed.text)
         m = self._matches.get(ck)
         if m is not None:
             return m
-        q = querylang.to_whoosh(parsed)
-        if q is None:
-            docs = np.flatnonzero(table.live).astype(np.int32)
+        live = st.table.live
+        if parsed.root is None:
+            docs = np.flatnonzero(live).astype(np.int32)
             m = _Match(docs, np.zeros(len(docs)))
         else:
-            ids: list[int] = []
-            scores: list[float] = []
-            ctx = SearchContext(needs_current=True, weighting=self.weighting)
-            for sub, offset in searcher.leaf_searchers():
-                matcher = q.matcher(sub, ctx)
-                while matcher.is_active():
-                    ids.append(matcher.id() + offset)
-                    scores.append(matcher.score())
-                    matcher.next()
-            docs = np.asarray(ids, dtype=np.int32)
-            sc = np.asarray(scores, dtype=np.float64)
-            order = np.argsort(docs, kind="stable")
-            m = _Match(docs[order], sc[order])
+            r = self._node(searcher, st, parsed.root)
+            mask, score = (np.zeros(len(live), bool), np.zeros(len(live))) if r is None else r
+            keys = {querylang.title_key(parsed.text)}
+            if isinstance(parsed.root, querylang.Term) and parsed.root.field in (None, "title"):
+                keys.add(querylang.title_key(parsed.root.text))
+            for k in sorted(keys):
+                if len(k) < 2:
+                    continue
+                exact = self._whoosh_mask(searcher, st, wq.Term("title_exact", k))
+                if exact.any():
+                    mask = mask | exact
+                    score = score + exact * querylang.W_EXACT
+            mask &= live
+            docs = np.flatnonzero(mask).astype(np.int32)
+            m = _Match(docs, score[docs])
         self._matches.put(ck, m)
         return m
 
+    # -- query tree -> (mask, score) over document numbers; None: nothing searchable
+    def _node(self, searcher, st: _State, node):
+        if isinstance(node, querylang.Term):
+            return self._term(searcher, st, node)
+        if isinstance(node, querylang.Not):
+            r = self._node(searcher, st, node.child)
+            if r is None:
+                return self._every(st)
+            mask = st.table.live & ~r[0]
+            return mask, mask * 1.0
+        if isinstance(node, querylang.Or):
+            subs = [r for r in (self._node(searcher, st, c) for c in node.children) if r is not None]
+            if not subs:
+                return None
+            mask = np.logical_or.reduce([m for m, _ in subs])
+            return mask, np.sum([sc for _, sc in subs], axis=0)
+        # And: a term with nothing searchable in it (a lone punctuation mark) is left out.
+        pos = [r for r in (self._node(searcher, st, c) for c in node.children
+                           if not isinstance(c, querylang.Not)) if r is not None]
+        neg = [r for r in (self._node(searcher, st, c.child) for c in node.children
+                           if isinstance(c, querylang.Not)) if r is not None]
+        if not pos and not neg:
+            return None
+        if pos:
+            mask = np.logical_and.reduce([m for m, _ in pos])
+            score = np.sum([sc for _, sc in pos], axis=0) * mask
+        else:
+            mask, score = self._every(st)
+        for m, _ in neg:
+            mask = mask & ~m
+        return mask, score * mask
+
+    def _every(self, st: _State):
+        return st.table.live.copy(), st.table.live * 1.0
+
+    def _term(self, searcher, st: _State, term: querylang.Term):
+        if term.field not in (None, "title"):
+            q = querylang.term_query(term)
+            mask = self._whoosh_mask(searcher, st, q)
+            return mask, mask * 1.0
+        return self._text(st, term.text, title_only=term.field == "title")
+
+    def _text(self, st: _State, text: str, title_only: bool):
+        """Articles containing `text` verbatim (whitespace ignored), scored by tiers."""
+        norm = normalize(text)
+        codes = substring.query_codes(norm)
+        if not len(codes):
+            return None
+        single = len(codes) == 1
+        words = bool(_WORD_RE.search(norm))
+        if single and not words:
+            return None           # a lone punctuation mark: nothing searchable
+        occ = st.subs.find(codes, title_only)
+        n = st.table.size
+        docs = st.docmap.docnums(occ.dockeys)
+        ok = (docs >= 0) & (docs < n)
+        slot = docs[ok] * 4 + occ.fields[ok].astype(np.int64) * 2 + occ.aligned[ok]
+        c = np.bincount(slot, minlength=4 * n).reshape(n, 4)
+        t_word, b_word = c[:, 1], c[:, 3]
+        if single:                # where jieba kept the character as a word of its own
+            mask = (t_word + b_word) > 0
+            score = querylang.W_TITLE * _sat(t_word) + querylang.W_BODY * _sat(b_word)
+            return mask, score
+        t_sub, b_sub = c[:, 0] + t_word, c[:, 2] + b_word
+        mask = (t_sub + b_sub) > 0
+        score = querylang.W_TITLE_BI * _sat(t_sub) + querylang.W_BODY_BI * _sat(b_sub)
+        if words:
+            score += querylang.W_TITLE * _sat(t_word) + querylang.W_BODY * _sat(b_word)
+        return mask, score
+
+    def _whoosh_mask(self, searcher, st: _State, q) -> np.ndarray:
+        mask = np.zeros(st.table.size, dtype=bool)
+        ids = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
+        if len(ids):
+            mask[ids[ids < st.table.size]] = True
+        return mask & st.table.live
+
     def _result_set(self, searcher, query: SearchQuery) -> tuple[_ResultSet, querylang.Parsed]:
         parsed = querylang.parse(query.q)
-        key, table = self.table(searcher)
+        st = self.state(searcher)
+        key, table = st.key, st.table
         rk = (key, parsed.text, query.include, query.exclude, query.date_from, query.date_to, query.sort)
         rs = self._results.get(rk)
         if rs is not None:
             return rs, parsed
         messages = list(parsed.messages)
-        match = self._match(searcher, key, table, parsed)
+        match = self._match(searcher, st, parsed)
 
         include = {f: v for f, v in query.include if f in FACETS}
         exclude = {f: v for f, v in query.exclude if f in FACETS}

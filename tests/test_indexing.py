@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from whoosh.query import Term
+from whoosh.writing import SegmentWriter
 
 from indexer import indexing, store
 from indexer.extract import parse_file
@@ -43,6 +43,24 @@ def indexed_ids(index_dir: Path) -> list[str]:
         return sorted(d["id"] for d in s.all_stored_fields())
 
 
+def substring_ids(index_dir: Path, q: str, title_only: bool = False) -> set[str]:
+    """Ids of the live articles the substring index finds q in (through the dockey map)."""
+    import numpy as np
+
+    from indexer import substring
+    from indexer.analysis import normalize
+
+    with IndexHandle(index_dir) as h, h.searcher() as s:
+        r = s.reader()
+        live = np.zeros(r.doc_count_all(), dtype=bool)
+        live[list(r.all_doc_ids())] = True
+        docmap = substring.DocMap(substring.dockey_column(r), live)
+        subs = substring.SubstringIndex.open(store.current_generation(index_dir), r.generation())
+        occ = subs.find(substring.query_codes(normalize(q)), title_only)
+        docs = docmap.docnums(occ.dockeys)
+        return {s.stored_fields(d)["id"] for d in set(docs[docs >= 0].tolist())}
+
+
 def test_first_run_indexes_every_article(tmp_path, make_pages):
     pages = make_pages(tmp_path / "pages", {"2022-03-24.txt": page("甲"), "sub/2022-03-25.txt": page("乙", 3)})
     report = index_paths([pages], tmp_path / "ix", procs=1)
@@ -69,8 +87,7 @@ def test_incremental_skip_change_and_remove(tmp_path, make_pages):
     assert (report.files_read, report.files_skipped) == (1, 1)
     assert report.added == 2 and report.deleted == 2 + 2 and report.updated == 0
     assert indexed_ids(ix) == sorted(expected_ids(pages))
-    with IndexHandle(ix) as h, h.searcher() as s:
-        assert len(s.search(Term("body", "新增"), limit=None)) == 2
+    assert len(substring_ids(ix, "新增内容")) == 2
 
 
 def test_paths_outside_the_given_roots_are_kept(tmp_path, make_pages):
@@ -229,15 +246,41 @@ def test_killed_indexer_leaves_a_working_index(tmp_path, make_pages, delay):
     assert set(indexed_ids(ix)) in (before | new, new)
 
 
+@pytest.mark.parametrize("procs", [1, 2])
+def test_incremental_runs_keep_the_substring_index_small_and_exact(tmp_path, make_pages,
+                                                                   monkeypatch, procs):
+    from indexer import substring
+
+    monkeypatch.setattr(substring, "MAX_CHUNKS", 2)
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_FILES", 1)
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲"), "b.txt": page("乙")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=procs)
+    for i, tag in enumerate(["丙", "丁", "戊"]):
+        (pages / f"{tag}.txt").write_text(page(tag), encoding="utf-8")
+        (pages / "a.txt").write_text(page("甲", extra=f"第{i}次修改"), encoding="utf-8")
+        index_paths([pages], ix, procs=procs)
+        gen = store.current_generation(ix)
+        with IndexHandle(ix) as h, h.searcher() as s:
+            chunks = substring.read_list(gen, s.reader().generation(), exact=True)["chunks"]
+        assert len(chunks) <= 2                       # merged after every run
+        names = {n.split(".")[0] for n in os.listdir(gen / "substr") if n.startswith("c-")}
+        listed = {c["id"] for g in substring.list_generations(gen)
+                  for c in substring.read_list(gen, g, exact=True)["chunks"]}
+        assert names == listed                        # no orphan chunk files
+        assert len(substring.list_generations(gen)) <= substring.LISTS_KEPT
+        assert substring_ids(ix, "项目建设推进会") == set(indexed_ids(ix))
+        assert substring_ids(ix, f"第{i}次修改") == expected_ids(pages / "a.txt")
+        assert substring_ids(ix, f"第{i - 1}次修改") == set()        # the replaced version
+
+
 @pytest.mark.parametrize("q", ["郑东", "济区", "惠济区", "216.8亿元", "WMS", "wms", "鄭州", "惠濟區",
                                "三个一批", "万人助万企", "项目为王", "开门红", "有限公司", "区委书记"])
 def test_seed_index_substring_recall_and_precision(seed_index_dir, seeds_dir, q):
-    """Bigram phrases on title_bi/body_bi find exactly the articles containing q verbatim."""
+    """The substring index finds exactly the articles containing q verbatim."""
     import re
 
-    from whoosh.query import Or, Phrase
-
-    from indexer.analysis import bigram_tokens, normalize
+    from indexer.analysis import normalize
 
     def squash(text):
         return re.sub(r"\s+", "", normalize(text))
@@ -248,8 +291,42 @@ def test_seed_index_substring_recall_and_precision(seed_index_dir, seeds_dir, q)
             if squash(q) in squash(f"{a.title}\n{a.subtitle}") or squash(q) in squash(a.body):
                 expected.add(a.id)
     assert expected, f"{q} occurs in the seeds"
-    terms = [t for t, _, _ in bigram_tokens(q)]
-    query = Or([Phrase("title_bi", terms), Phrase("body_bi", terms)])
-    with IndexHandle(seed_index_dir) as h, h.searcher() as s:
-        found = {hit["id"] for hit in s.search(query, limit=None)}
-    assert found == expected
+    assert substring_ids(seed_index_dir, q) == expected
+
+
+def test_crash_between_chunk_list_and_commit_leaves_a_working_index(tmp_path, make_pages,
+                                                                   monkeypatch):
+    """Chunks and the chunk list of the next commit are written, then the commit fails: readers
+    keep the old state, and the next run reuses nothing of the failed one and cleans it up."""
+    from indexer import substring
+    from searchapp.model import SearchQuery
+    from searchapp.service import SearchService
+
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    before = indexed_ids(ix)
+    (pages / "b.txt").write_text(page("乙", extra="崩溃之前"), encoding="utf-8")
+
+    def crash(self, *a, **kw):
+        raise KeyboardInterrupt("killed before the commit")
+
+    with monkeypatch.context() as m:
+        m.setattr(SegmentWriter, "commit", crash)
+        with pytest.raises(KeyboardInterrupt):
+            index_paths([pages], ix, procs=1)
+    gen = store.current_generation(ix)
+    assert max(substring.list_generations(gen)) == 2      # the list of a commit never made
+    svc = SearchService(ix)
+    assert indexed_ids(ix) == before
+    assert svc.search(SearchQuery(q="崩溃之前")).total == 0
+    assert svc.search(SearchQuery(q="项目建设推进会")).total == len(before)
+
+    report = index_paths([pages], ix, procs=1)
+    assert report.files_read == 1 and indexed_ids(ix) == sorted(expected_ids(pages))
+    assert substring_ids(ix, "崩溃之前") == expected_ids(pages / "b.txt")
+    assert svc.search(SearchQuery(q="崩溃之前")).total == len(expected_ids(pages / "b.txt"))
+    names = {n.split(".")[0] for n in os.listdir(gen / "substr") if n.startswith("c-")}
+    listed = {c["id"] for g in substring.list_generations(gen)
+              for c in substring.read_list(gen, g, exact=True)["chunks"]}
+    assert names == listed                                 # the failed run's chunk is gone

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import pytest
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT
-from whoosh.query import NumericRange, Phrase, Term
+import numpy as np
+from whoosh.query import NumericRange, Term
 
-from indexer.analysis import analyzer_version, bigram_tokens
+from indexer import substring
+from indexer.analysis import analyzer_version
 from indexer.article import Article, article_id
 from indexer.indexing import write_articles
 from indexer.schema import (
@@ -29,8 +31,8 @@ def make_article(title="惠济区召开经济运行分析会", body="本报讯 3
 def test_contract_fields_and_types():
     s = build_schema()
     expect = {
-        "id": ID, "source": ID, "title": TEXT, "body": TEXT, "title_bi": TEXT, "body_bi": TEXT,
-        "title_exact": ID, "date": ID, "date_num": NUMERIC, "year": ID, "month": ID,
+        "id": ID, "source": ID, "title": TEXT, "body": STORED, "keywords": KEYWORD,
+        "dockey": NUMERIC, "title_exact": ID, "date": ID, "date_num": NUMERIC, "year": ID, "month": ID,
         "district": ID, "districts": KEYWORD, "reporter": KEYWORD, "reporters": KEYWORD,
         "correspondents": KEYWORD, "photographers": KEYWORD, "type": KEYWORD,
         "ordinal": STORED, "subtitle": STORED, "page_date": STORED, "line_start": STORED,
@@ -39,10 +41,10 @@ def test_contract_fields_and_types():
     for name, cls in expect.items():
         assert isinstance(s[name], cls), name
     assert s["id"].unique and s["id"].stored
-    for name in ("title", "body", "title_bi", "body_bi"):
-        assert s[name].format.supports("positions"), name
-    assert not s["title_bi"].stored and not s["body_bi"].stored
-    for name in ("date_num", "year", "month", "district", "reporter", "type"):
+    assert s["title"].format.supports("positions")
+    assert s["body"].stored and s["keywords"].stored and s["keywords"].scorable
+    assert "title_bi" not in s.names() and "body_bi" not in s.names()
+    for name in ("date_num", "year", "month", "district", "reporter", "type", "dockey"):
         assert s[name].column_type is not None, name
     assert set(FACET_FIELDS.values()) <= set(s.names())
 
@@ -98,7 +100,9 @@ def test_indexed_document_round_trip(handle):
             return [hit["id"] for hit in s.search(q, limit=None)]
 
         assert found(Term("title", "开门红")) == [a.id]             # subtitle is searchable
-        assert found(Phrase("title_bi", [t for t, _, _ in bigram_tokens("门红")])) == [a.id]
+        assert found(Term("keywords", "魏东")) == [a.id]              # key words of the text
+        dockeys = substring.dockey_column(s.reader())             # one per article
+        assert dockeys.dtype == np.int64 and sorted(dockeys.tolist()) == [1, 2]
         assert found(Term("title_exact", title_exact_key("郑东新区 签约12个项目"))) == [b.id]
         assert found(Term("reporter", "李二")) == [a.id]
         assert found(Term("type", "开工")) == [a.id]

@@ -1,0 +1,164 @@
+"""The numpy substring index: codes and word-boundary flags, chunks on disk, phrase lookup,
+chunk lists, merging and cleanup, and the dockey -> document number map."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from indexer import substring as sub
+from indexer.analysis import normalize, segment
+
+
+def fields_of(title: str, body: str):
+    out = []
+    for text in (title, body):
+        norm = normalize(text)
+        words = segment(norm)
+        out.append(sub.field_codes(norm, np.cumsum([len(w) for w in words])))
+    return out
+
+
+def build(gen_dir, docs: dict[int, tuple[str, str]]) -> dict:
+    b = sub.ChunkBuilder()
+    for key in sorted(docs):
+        b.add(key, fields_of(*docs[key]))
+    return sub.flush(b, gen_dir)
+
+
+def found(index, q, title_only=False) -> dict[int, list[tuple[int, bool]]]:
+    """dockey -> [(field, aligned)] of every occurrence of q."""
+    occ = index.find(sub.query_codes(normalize(q)), title_only)
+    out: dict[int, list] = {}
+    for k, f, a in zip(occ.dockeys.tolist(), occ.fields.tolist(), occ.aligned.tolist()):
+        out.setdefault(k, []).append((f, a))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+DOCS = {
+    1: ("惠济区召开经济运行分析会", "惠济区召开续会,安排部署惠济区下一步疫情防控工作。"),
+    2: ("郑东新区签约", "郑东新区管委会推进“三个一批”项目,总投资216.8亿元,上线WMS系统。"),
+    3: ("哈哈哈", "城市 更新。推动城市更新。我们的城市很美。"),
+    5: ("鄭州", "金水区坚持项目为王,\n确保实现一季度经济“开门红”。"),
+}
+
+
+@pytest.fixture(params=[512, 2], ids=["sample512", "sample2"])
+def index(tmp_path, request, monkeypatch):
+    # A tiny sample step makes every lookup cross blocks of codes.
+    monkeypatch.setattr(sub.Chunk, "SAMPLE", request.param)
+    entry = build(tmp_path, DOCS)
+    sub.write_list(tmp_path, 1, [entry], 6)
+    return sub.SubstringIndex.open(tmp_path, 1)
+
+
+# --------------------------------------------------------------------------- codes
+
+def test_field_codes_skip_whitespace_and_end_with_a_sentinel():
+    codes, flags = sub.field_codes("郑州 惠济", [2, 3, 5])       # tokens 郑州 / " " / 惠济
+    c = [ord(ch) for ch in "郑州惠济"]
+    assert codes.tolist() == [(c[0] << 21) | c[1], (c[1] << 21) | c[2], (c[2] << 21) | c[3],
+                              c[3] << 21]
+    # boundaries before 郑, after 州 (the space), before 惠, after 济
+    assert [(f & sub.BEFORE > 0, f & sub.INSIDE > 0, f & sub.AFTER > 0) for f in flags.tolist()] == [
+        (True, False, True), (False, True, False), (True, False, True), (False, True, True)]
+
+
+def test_field_codes_of_empty_and_blank_text():
+    for text in ("", "  \n\u3000 "):
+        codes, flags = sub.field_codes(text, [len(text)])
+        assert len(codes) == 0 and len(flags) == 0
+
+
+def test_codes_above_the_whitespace_table_are_kept():
+    assert sub.squashed("\u3000a\U00020000 b").tolist() == [ord("a"), 0x20000, ord("b")]
+
+
+# --------------------------------------------------------------------------- lookup
+
+@pytest.mark.parametrize("q, expected", [
+    ("郑东", {2}), ("济区", {1}), ("惠济区下一步", {1}), ("216.8亿元", {2}), ("wms", {2}),
+    ("ＷＭＳ系統", {2}), ("惠濟區", {1}), ("三个一批", {2}), ("“三个一批”", {2}),
+    ("为王,确保", {5}),                     # across a line break
+    ("城市更新", {3}), ("城市 更新", {3}),   # whitespace ignored in query and text
+    ("郑州", {5}),                           # a traditional-character headline
+    ("区郑", set()), ("惠济区上一步", set()), ("216.9亿元", set()), ("开门黑", set()),
+])
+def test_phrase_lookup_is_exact(index, q, expected):
+    assert set(found(index, q)) == expected
+
+
+def test_occurrences_are_counted_per_field(index):
+    assert found(index, "惠济区") == {1: [(0, True), (1, True), (1, True)]}
+    # jieba: 城市/ /更新 (a word), 推动/城市更新 (inside a word), 的/城市/很 (a word)
+    assert found(index, "城市") == {3: [(1, False), (1, True), (1, True)]}
+    assert found(index, "城市更新") == {3: [(1, True), (1, True)]}   # 城市/ /更新 and 城市更新
+    assert found(index, "济区") == {1: [(0, False), (1, False), (1, False)]}
+
+
+def test_title_only(index):
+    assert set(found(index, "郑东新区", title_only=True)) == {2}
+    assert set(found(index, "管委会", title_only=True)) == set()
+    assert set(found(index, "管委会")) == {2}
+
+
+def test_repeated_bigrams(index):
+    assert found(index, "哈哈哈") == {3: [(0, True)]}
+    assert found(index, "哈哈") == {3: [(0, False), (0, False)]}
+    assert found(index, "哈哈哈哈") == {}
+
+
+def test_single_character_finds_every_occurrence_with_word_flags(index):
+    assert found(index, "王") == {5: [(1, False)]}          # 项目为王 is one word
+    # 分析/会 (a word of its own), 续会 and 管委会 (inside words)
+    assert found(index, "会") == {1: [(0, True), (1, False)], 2: [(1, False)]}
+    assert found(index, "总") == {2: [(1, True)]}
+
+
+def test_match_at_the_end_of_a_field(index):
+    assert set(found(index, "防控工作。")) == {1}
+    assert found(index, "析会") == {1: [(0, False)]}
+
+
+# --------------------------------------------------------------------------- lists, chunks
+
+def test_several_chunks_and_merging_drops_dead_articles(tmp_path):
+    e1 = build(tmp_path, {1: ("甲", "惠济区召开会议"), 2: ("乙", "惠济区签约")})
+    e2 = build(tmp_path, {3: ("丙", "惠济区开工"), 4: ("丁", "金水区")})
+    sub.write_list(tmp_path, 1, [e1, e2], 5)
+    assert set(found(sub.SubstringIndex.open(tmp_path, 1), "惠济区")) == {1, 2, 3}
+    merged = sub.compact(tmp_path, [e1, e2], np.array([2, 3, 4]), max_chunks=1)
+    assert len(merged) == 1 and merged[0]["postings"] < e1["postings"] + e2["postings"]
+    sub.write_list(tmp_path, 2, merged, 5)
+    idx = sub.SubstringIndex.open(tmp_path, 2)
+    assert set(found(idx, "惠济区")) == {2, 3}
+    assert found(idx, "金水区") == {4: [(1, True)]}
+    arrays = sub.load_arrays(tmp_path, merged[0]["id"])
+    post, codes = np.asarray(arrays.postings), arrays.expanded_codes()
+    assert np.all((codes[1:] > codes[:-1]) | ((codes[1:] == codes[:-1]) & (post[1:] > post[:-1])))
+
+
+def test_lists_follow_whoosh_generations_and_cleanup(tmp_path):
+    e1 = build(tmp_path, {1: ("甲", "惠济区")})
+    sub.write_list(tmp_path, 1, [e1], 2)
+    e2 = build(tmp_path, {2: ("乙", "惠济区")})
+    sub.write_list(tmp_path, 2, [e1, e2], 3)       # a run that crashed before its commit
+    orphan = build(tmp_path, {3: ("丙", "惠济区")})  # chunk written, list never written
+    assert set(found(sub.SubstringIndex.open(tmp_path, 1), "惠济区")) == {1}
+    assert sub.read_list(tmp_path, 7)["next_dockey"] == 3       # newest list at or below 7
+    assert sub.read_list(tmp_path, 0) == {"generation": 0, "next_dockey": 1, "chunks": []}
+    removed = sub.cleanup(tmp_path, 1)                          # live commit: generation 1
+    assert "list-2.json" in removed
+    names = os.listdir(sub.substr_dir(tmp_path))
+    assert any(n.startswith(e1["id"]) for n in names)
+    assert not any(n.startswith(e2["id"]) or n.startswith(orphan["id"]) for n in names)
+    assert set(found(sub.SubstringIndex.open(tmp_path, 1), "惠济区")) == {1}
+
+
+def test_docmap_drops_deleted_and_unknown_keys():
+    dockeys_by_doc = np.array([5, 7, 0, 9])          # doc 2 has no key
+    live = np.array([True, False, True, True])       # doc 1 deleted
+    m = sub.DocMap(dockeys_by_doc, live)
+    assert m.docnums(np.array([5, 7, 9, 12, 0])).tolist() == [0, -1, 3, -1, -1]
+    assert m.live_dockeys.tolist() == [5, 9]
