@@ -1,6 +1,8 @@
 """`newsearch index`: build or update the index (a thin layer over indexer.indexing)."""
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from pathlib import Path
 
@@ -42,8 +44,34 @@ class _Progress:
             self.bar = None
 
 
+# Below this much free space a write error without an errno is reported as a full disk.
+LOW_SPACE_BYTES = 16 * 1024 * 1024
+
+
+def _write_diagnosis(index_dir: Path, cause: BaseException | None) -> str:
+    """What the file system of the index dir says, so that a write error names its cause
+    even when the library that failed gave no errno (numpy: "N requested and M written")."""
+    path = Path(index_dir)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return ""
+    code = getattr(cause, "errno", None)
+    free = st.f_bavail * st.f_frsize
+    if st.f_flag & os.ST_RDONLY or code == errno.EROFS:
+        return "\n文件系统只读 (read-only file system): " + str(path)
+    if code in (errno.ENOSPC, errno.EDQUOT) or (code is None and free < LOW_SPACE_BYTES):
+        return f"\n磁盘空间不足 (disk full): {path} 仅剩 {free / 1048576:.1f} MB 可用 (free)"
+    if code == errno.EFBIG:
+        return "\n文件大小超出限制 (file size limit reached, see ulimit -f)"
+    return ""
+
+
 @click.command("index")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(path_type=Path, readable=False))   # unreadable: reported, not a usage error
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="NEWSEARCH_INDEX_DIR", show_envvar=True,
               help="Index directory [default: ~/.local/share/newsearch/index].")
@@ -89,7 +117,7 @@ def index(paths, index_dir, rebuild, wait, procs):
     except IndexBusy as e:
         raise _Fail(str(e), EXIT_USAGE) from e
     except IndexWriteError as e:
-        raise _Fail(str(e), EXIT_WRITE) from e
+        raise _Fail(f"{e}{_write_diagnosis(index_dir, e.__cause__)}", EXIT_WRITE) from e
     finally:
         progress.close()
 
