@@ -1,7 +1,8 @@
-"""The query language: what a journalist types -> a small syntax tree -> Whoosh queries.
+"""The query language: what a journalist types -> a small syntax tree, evaluated by the service.
 
 ``parse(text)`` is pure and never raises: whatever cannot be read as an operator is searched
-as plain text. ``to_whoosh(parsed)`` turns the tree into the Whoosh query the service runs.
+as plain text. The service (searchapp.service) evaluates the tree: text terms in the substring
+index, field terms (district:, reporter:, type:) through ``term_query`` in Whoosh.
 
 Syntax (documented in the README)::
 
@@ -265,12 +266,12 @@ def parse(text: str) -> Parsed:
     return Parsed(root, s, tuple(messages))
 
 
-# --------------------------------------------------------------------------- to Whoosh
+# --------------------------------------------------------------------------- ranking, fields
 
-# Weights of the ranking tiers (see service.TierWeighting: every matched term scores in
-# [0.5, 1) times its weight, and a phrase is scaled by 1/len so it scores in [w/2, w)):
-# title == query  >  word match in headline  >  bigram match in headline
-#                 >  word match in body      >  bigram-only match in body.
+# Weights of the ranking tiers (see searchapp.service: every matched term scores in
+# [0.5, 1) times its weight):
+# title == query  >  word match in headline  >  substring match in headline
+#                 >  word match in body      >  substring-only match in body.
 W_BODY_BI = 1.0
 W_BODY = 2.0
 W_TITLE_BI = 8.0
@@ -285,131 +286,13 @@ def title_key(text: str) -> str:
     return title_exact_key(text)
 
 
-def _phrase(field: str, words: list[str], weight: float):
-    from whoosh import query as wq
-
-    if not words:
-        return None
-    if len(words) == 1:
-        return wq.Term(field, words[0], boost=weight)
-    return exact_phrase_class()(field, words, boost=weight / len(words))
-
-
-_EXACT_PHRASE = None
-
-
-def exact_phrase_class():
-    """The ExactPhrase query class (built on first use: parse() never imports Whoosh)."""
-    global _EXACT_PHRASE
-    if _EXACT_PHRASE is None:
-        _EXACT_PHRASE = _exact_phrase_class()
-    return _EXACT_PHRASE
-
-
-def _exact_phrase_class():
-    from whoosh import matching
-    from whoosh.query import Phrase, Term
-    from whoosh.matching.wrappers import WrappingMatcher
-    from whoosh.util import make_binary_tree
-
-    class ExactPhraseMatcher(WrappingMatcher):
-        """The intersection of the words' postings, kept where the words sit at consecutive
-        positions. Whoosh's own Phrase builds Span objects per position and per document;
-        this checks set(positions[k] - k) per document, several times faster."""
-
-        def __init__(self, child, terms, boost=1.0):
-            super().__init__(child, boost=boost)
-            self.terms = terms
-            self._find()
-
-        def _consecutive(self) -> bool:
-            common = None
-            for k, m in enumerate(self.terms):
-                ps = {p - k for p in m.value_as("positions")}
-                common = ps if common is None else common & ps
-                if not common:
-                    return False
-            return True
-
-        def _find(self):
-            child = self.child
-            while child.is_active() and not self._consecutive():
-                child.next()
-
-        def next(self):
-            self.child.next()
-            self._find()
-
-        def skip_to(self, id):
-            self.child.skip_to(id)
-            self._find()
-
-        def all_ids(self):
-            while self.is_active():
-                yield self.id()
-                self.next()
-
-        def replace(self, minquality=0):
-            return self if self.is_active() else matching.NullMatcher()
-
-        def supports_block_quality(self):
-            return False
-
-        def copy(self):
-            raise NotImplementedError("ExactPhraseMatcher is single-use")
-
-    class ExactPhrase(Phrase):
-        """A phrase of consecutive tokens (slop 1), scored as the sum of its terms."""
-
-        def matcher(self, searcher, context=None):
-            field = searcher.schema[self.fieldname] if self.fieldname in searcher.schema else None
-            if field is None:
-                return matching.NullMatcher()
-            reader = searcher.reader()
-            terms = []
-            for word in self.words:
-                if (self.fieldname, field.to_bytes(word)) not in reader:
-                    return matching.NullMatcher()
-                terms.append(Term(self.fieldname, word).matcher(searcher, context))
-            isect = make_binary_tree(matching.IntersectionMatcher, terms)
-            return ExactPhraseMatcher(isect, terms, boost=self.boost)
-
-    return ExactPhrase
-
-
-
-
-def text_query(text: str, fields=("title", "body")):
-    """Articles whose given fields contain `text` verbatim (bigram phrase), scored by tiers.
-
-    Returns None when the text holds nothing searchable.
-    """
-    from whoosh import query as wq
-    from indexer.analysis import bigram_tokens, word_tokens
-
-    weights = {"title": (W_TITLE, W_TITLE_BI), "body": (W_BODY, W_BODY_BI)}
-    bigrams = [t for t, _, _ in bigram_tokens(text)]
-    words = [t for t, _, _ in word_tokens(text)]
-    word_qs = [_phrase(f, words, weights[f][0]) for f in fields]
-    word_qs = [q for q in word_qs if q is not None]
-    if not bigrams:
-        # A single character: only where the segmenter kept it as a word of its own.
-        return wq.Or(word_qs) if word_qs else None
-    recall = wq.Or([_phrase(f + "_bi", bigrams, weights[f][1]) for f in fields])
-    if not word_qs:
-        return recall
-    return wq.AndMaybe(recall, wq.Or(word_qs))
-
-
 def _keyword_values(field: str, value: str) -> list[str]:
     from indexer.analysis import normalize
 
     values = [value]
     if field == "district":
-        try:
-            from indexer.districts import UNITS, mentioned_districts
-        except ImportError:  # pragma: no cover - districts.py is part of the package
-            UNITS, mentioned_districts = (), (lambda text: [])
+        from indexer.districts import UNITS, mentioned_districts
+
         if value not in UNITS:
             values += [d for d in mentioned_districts(value)[:1]]
     values.append(normalize(value))
@@ -417,52 +300,13 @@ def _keyword_values(field: str, value: str) -> list[str]:
 
 
 def term_query(term: Term):
-    from whoosh import query as wq
+    """The Whoosh query of a field term (district:, reporter:, type:).
 
-    if term.field in (None, "title"):
-        return text_query(term.text, ("title", "body") if term.field is None else ("title",))
-    field = term.field
-    qs = [wq.Term(field, v) for v in _keyword_values(field, term.text)]
-    return qs[0] if len(qs) == 1 else wq.Or(qs)
-
-
-def to_whoosh(parsed: Parsed):
-    """The Whoosh query for a parsed query; None for the empty query (every article).
-
-    A query equal to an article's headline (normalised, whitespace removed) also matches
-    that article through the title_exact field, with the top weight.
+    Text terms (no field, or title:) are answered by the substring index in the service.
     """
     from whoosh import query as wq
 
-    def build(node):
-        if isinstance(node, Term):
-            q = term_query(node)
-            return wq.NullQuery if q is None else q
-        if isinstance(node, Not):
-            child = build(node.child)
-            return wq.Every() if child is wq.NullQuery else wq.AndNot(wq.Every(), child)
-        if isinstance(node, Or):
-            subs = [q for q in map(build, node.children) if q is not wq.NullQuery]
-            return wq.Or(subs) if subs else wq.NullQuery
-        # A term with nothing searchable in it (a lone punctuation mark) is left out.
-        pos = [q for q in (build(c) for c in node.children if not isinstance(c, Not))
-               if q is not wq.NullQuery]
-        neg = [q for q in (build(c.child) for c in node.children if isinstance(c, Not))
-               if q is not wq.NullQuery]
-        if not pos and not neg:
-            return wq.NullQuery
-        base = wq.And(pos) if len(pos) > 1 else (pos[0] if pos else wq.Every())
-        if neg:
-            return wq.AndNot(base, wq.Or(neg) if len(neg) > 1 else neg[0])
-        return base
-
-    if parsed.root is None:
-        return None
-    q = build(parsed.root)
-    keys = {title_key(parsed.text)}
-    if isinstance(parsed.root, Term) and parsed.root.field in (None, "title"):
-        keys.add(title_key(parsed.root.text))
-    exact = [wq.Term("title_exact", k, boost=W_EXACT) for k in sorted(keys) if len(k) >= 2]
-    if exact:
-        q = wq.Or([q, *exact])
-    return q
+    if term.field in (None, "title"):
+        raise ValueError("text terms are searched in the substring index, not in Whoosh")
+    qs = [wq.Term(term.field, v) for v in _keyword_values(term.field, term.text)]
+    return qs[0] if len(qs) == 1 else wq.Or(qs)

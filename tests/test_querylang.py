@@ -1,4 +1,4 @@
-"""The query language: parse() is pure and total; to_whoosh() builds the recall/ranking query."""
+"""The query language: parse() is pure and total; term_query() builds the Whoosh query of a field term."""
 from __future__ import annotations
 
 import pytest
@@ -6,8 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from searchapp.querylang import (MAX_QUERY_CHARS, MAX_TERMS, And, Not, Or, Term, exact_phrase_class, parse,
-                                 to_whoosh)
+from searchapp.querylang import MAX_QUERY_CHARS, MAX_TERMS, And, Not, Or, Term, parse, term_query
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -97,10 +96,9 @@ def test_str_round_trip_is_readable():
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(list('惠济区 "“”-－:：ORNTAD\x00\t\u200b') + ["OR", "NOT", "title:", " OR ", " - "]),
                 max_size=20))
-def test_parse_and_compile_never_raise(pieces):
+def test_parse_never_raises_on_operator_soup(pieces):
     p = parse("".join(pieces))
     str(p)
-    to_whoosh(p)
 
 
 @settings(max_examples=100, deadline=None)
@@ -110,58 +108,13 @@ def test_parse_never_raises_on_any_text(text):
     assert len(p.text) <= MAX_QUERY_CHARS
 
 
-# --------------------------------------------------------------------------- to_whoosh
-
-def _walk(q):
-    yield q
-    for c in q.children():
-        yield from _walk(c)
-
-
-def test_term_is_a_bigram_phrase_with_word_boosts():
-    q = to_whoosh(parse("郑东新区"))
-    nodes = list(_walk(q))
-    phrases = {(n.fieldname, tuple(n.words)) for n in nodes if isinstance(n, wq.Phrase)}
-    assert all(isinstance(n, exact_phrase_class()) for n in nodes if isinstance(n, wq.Phrase))
-    assert ("body_bi", ("郑东", "东新", "新区")) in phrases
-    assert ("title_bi", ("郑东", "东新", "新区")) in phrases
-    assert any(isinstance(n, wq.AndMaybe) for n in nodes)
-    assert wq.Term("title_exact", "郑东新区", boost=100.0) in nodes
-
-
-def test_query_is_normalised_before_analysis():
-    nodes = list(_walk(to_whoosh(parse("鄭東ＷＭＳ"))))
-    words = {w for n in nodes if isinstance(n, wq.Phrase) and n.fieldname == "body_bi" for w in n.words}
-    assert words == {"郑东", "东w", "wm", "ms"}
-
-
-def test_two_character_term_is_a_single_bigram():
-    nodes = list(_walk(to_whoosh(parse("济区"))))
-    assert any(isinstance(n, wq.Term) and n.fieldname == "body_bi" and n.text == "济区" for n in nodes)
-
-
-def test_title_field_searches_only_titles():
-    nodes = list(_walk(to_whoosh(parse("title:开门红"))))
-    fields = {n.fieldname for n in nodes if isinstance(n, (wq.Term, wq.Phrase))}
-    assert "body_bi" not in fields and "body" not in fields
-    assert "title_bi" in fields
-
+# --------------------------------------------------------------------------- field terms
 
 def test_district_alias_maps_to_the_unit():
-    nodes = list(_walk(to_whoosh(parse("district:管城"))))
-    assert wq.Term("district", "管城回族区") in nodes
+    q = term_query(parse("district:管城").root)
+    assert wq.Term("district", "管城回族区") in list(q.children()) + [q]
 
 
-def test_negation_only_query_excludes_from_everything():
-    q = to_whoosh(parse("-疫情"))
-    assert any(isinstance(n, wq.AndNot) and isinstance(n.a, wq.Every) for n in _walk(q))
-
-
-def test_empty_query_is_none():
-    assert to_whoosh(parse("")) is None
-
-
-def test_terms_with_nothing_searchable_are_left_out_of_and():
-    # Or([query, title_exact]): the query part is the same as without the comma
-    assert to_whoosh(parse("惠济区 ，")).subqueries[0] == to_whoosh(parse("惠济区")).subqueries[0]
-    assert to_whoosh(parse("，")) is wq.NullQuery
+def test_text_terms_are_not_whoosh_queries():
+    with pytest.raises(ValueError):
+        term_query(Term("惠济区"))
