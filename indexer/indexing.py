@@ -38,7 +38,7 @@ from typing import Callable, Iterable
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from indexer import store, substring
+from indexer import reading, store, substring
 from indexer.analysis import analyzer_version, jieba_tokenizer, key_terms, normalize, segment
 from indexer.article import Article
 from indexer.reading import decode_page, iter_page_files, page_date_from_path
@@ -46,7 +46,7 @@ from indexer.schema import (SCHEMA_VERSION, article_document, build_schema, inde
                             indexed_title)
 
 # A district page is ~20 KB; anything this large is not a page (and would take minutes).
-MAX_PAGE_BYTES = 8 * 1024 * 1024
+MAX_PAGE_BYTES = reading.MAX_PAGE_BYTES
 WRITER_TIMEOUT = 60.0          # seconds to wait for Whoosh's own write lock
 WRITER_LIMIT_MB = 128          # posting-pool memory per writer before spilling to disk
 # Below this many files to parse, worker processes cost more than they save.
@@ -181,9 +181,8 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
     try:
         st = p.stat()
         if st.st_size > MAX_PAGE_BYTES:
-            return _FileResult(key, path, "failed", reason=(
-                f"文件过大,不是版面文件 (file too large: {st.st_size / 1048576:.1f} MB > "
-                f"{MAX_PAGE_BYTES // 1048576} MB)"))
+            return _FileResult(key, path, "failed",
+                               reason=reading.too_large_reason(st.st_size, MAX_PAGE_BYTES))
         data = p.read_bytes()
     except OSError as e:
         return _FileResult(key, path, "failed", reason=f"无法读取 (cannot read): {e.strerror or e}")

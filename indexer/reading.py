@@ -204,10 +204,23 @@ def clean_text(text: str) -> str:
     return text
 
 
+# A newspaper page is well under 1 MB; anything this large is not one (and would hold the
+# indexer for minutes). parse and index apply the same limit, so they count the same files.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+
+
+def too_large_reason(size: int, limit: int = MAX_PAGE_BYTES) -> str:
+    return (f"文件过大,不是版面文件 (file too large: {size / 1048576:.1f} MB > "
+            f"{limit // 1048576} MB)")
+
+
 def read_page(path) -> str:
     """Read and decode one page file; raises PageReadError with a clear reason."""
     try:
         with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_PAGE_BYTES:
+                raise PageReadError(path, too_large_reason(size))
             data = fh.read()
     except OSError as exc:
         raise PageReadError(path, _os_reason(exc, "无法读取")) from None

@@ -168,3 +168,20 @@ def test_iter_page_files_reports_unreadable_folder(tmp_path):
 ])
 def test_page_date_from_path(path, expected):
     assert page_date_from_path(path) == expected
+
+
+def test_a_file_over_the_page_size_limit_is_refused(tmp_path, monkeypatch):
+    import indexer.reading as reading
+
+    monkeypatch.setattr(reading, "MAX_PAGE_BYTES", 1024)
+    path = tmp_path / "huge.txt"
+    path.write_text("本报讯 惠济区召开会议。" * 200, encoding="utf-8")
+    with pytest.raises(reading.PageReadError) as err:
+        reading.read_page(path)
+    assert str(path) in str(err.value) and "过大" in str(err.value)
+
+
+def test_a_10_mb_single_line_page_is_under_the_limit():
+    from indexer.reading import MAX_PAGE_BYTES
+
+    assert MAX_PAGE_BYTES > 10 * 1024 * 1024
