@@ -26,6 +26,7 @@ def serve(host: str, port: int, index_dir: str | None, threads: int) -> None:
     """
     import waitress
 
+    from searchapp.model import SearchQuery
     from searchapp.web import create_app, service_for
 
     config = {"INDEX_DIR": index_dir} if index_dir else {}
@@ -34,7 +35,10 @@ def serve(host: str, port: int, index_dir: str | None, threads: int) -> None:
     except ValueError as exc:                      # a bad NEWSEARCH_* environment value
         raise click.ClickException(str(exc)) from None
     try:
-        info = service_for(app).info()
+        service = service_for(app)
+        info = service.info()
+        # Warm up (facet table, substring reader, caches) so the first journalist doesn't wait.
+        service.search(SearchQuery(q="郑州"))
     except Exception as exc:  # the index's own exceptions carry a Chinese message
         if type(exc).__name__ in ("IndexNotFound", "IndexVersionMismatch", "EmptyIndexError"):
             raise click.ClickException(
