@@ -42,7 +42,7 @@ from indexer.analysis import analyzer_version, normalize, word_analyzer
 from indexer.article import Article
 
 # Bump when fields or the Article -> document mapping change.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Index body words in Whoosh too (not used by the search service; costs ~1.6x jieba's CPU).
 BODY_WORDS = False
 

@@ -1,14 +1,17 @@
 """The substring index: every character-bigram position of every article, in numpy arrays.
 
-Any query of two or more characters that occurs verbatim in an article (after
-``normalize``, whitespace ignored) is found by intersecting the positions of its bigrams,
+Any query of two or more characters that occurs verbatim in an article's headline or body
+line (after ``normalize``, spaces ignored) is found by intersecting the positions of its bigrams,
 however jieba cut the text. This replaces Whoosh character-bigram fields, whose Python
 posting writer cost ~11x jieba's CPU and ~90 KB per article.
 
 Text model
 ----------
 For each article, field 0 is the indexed headline (headline + subtitle) and field 1 the
-body. ``c`` = code points of ``normalize(text)`` with whitespace removed. The codes are
+body. ``c`` = code points of ``normalize(text)`` with spaces removed and every run of
+whitespace that holds a line break replaced by one line break: spaces inside a line are
+layout (``精准养护 守护安全`` is found by 养护守护), but no match crosses the break between
+headline and subtitle or between paragraphs (queries hold no line break). The codes are
 
 * bigram ``(c[i] << 21) | c[i+1]`` at position i, for i in 0..n-2;
 * an end sentinel ``c[n-1] << 21`` at position n-1,
@@ -76,10 +79,14 @@ _LIST_RE = re.compile(r"^list-(\d+)\.json$")
 _CHUNK_RE = re.compile(r"^(c-[0-9a-z-]+)\.(codes|offsets|postings|flags)\.npy$")
 _PARTS = ("codes", "offsets", "postings", "flags")
 
-# Code points that str.isspace() treats as whitespace (all are <= U+3000).
+# Code points that str.isspace() treats as whitespace (all are <= U+3000), and the line
+# breaks among them (str.splitlines() boundaries).
 _WS_LIMIT = 0x3000
 _WS = np.array([chr(c).isspace() for c in range(_WS_LIMIT + 2)], dtype=bool)
 _WS[_WS_LIMIT + 1] = False           # every code point above U+3000 maps here
+_NL = np.array([len(("a" + chr(c) + "a").splitlines()) > 1 for c in range(_WS_LIMIT + 2)], dtype=bool)
+_NL[_WS_LIMIT + 1] = False
+LINE_BREAK = 0x0A                    # every run of whitespace holding a line break becomes this
 
 
 def _not_space(cp: np.ndarray) -> np.ndarray:
@@ -94,9 +101,28 @@ def code_points(norm: str) -> np.ndarray:
 
 
 def squashed(norm: str) -> np.ndarray:
-    """Code points of an already normalised string, whitespace removed."""
+    """Code points of an already normalised string, whitespace removed (a query's form)."""
     cp = code_points(norm)
     return cp[_not_space(cp)]
+
+
+def _kept(cp: np.ndarray) -> np.ndarray:
+    """Indices of the characters a field keeps: spaces inside a line are dropped (headline
+    parts, stray spaces: layout, not content), but a run of whitespace holding a line break
+    keeps one break, so no match crosses from headline to subtitle or between paragraphs."""
+    lim = np.minimum(cp, _WS_LIMIT + 1)
+    brk = _NL[lim]
+    keep = np.flatnonzero(~_WS[lim] | brk)
+    isbrk = brk[keep]
+    dup = isbrk.copy()
+    dup[1:] &= isbrk[:-1]             # a break right after a kept break (spaces between dropped)
+    keep = keep[~dup]
+    lo, hi = 0, len(keep)
+    while lo < hi and brk[keep[lo]]:
+        lo += 1
+    while hi > lo and brk[keep[hi - 1]]:
+        hi -= 1
+    return keep[lo:hi]
 
 
 def field_codes(norm: str, token_ends) -> tuple[np.ndarray, np.ndarray]:
@@ -106,11 +132,12 @@ def field_codes(norm: str, token_ends) -> tuple[np.ndarray, np.ndarray]:
     (jieba's cut), which give the word-boundary flags.
     """
     cp = code_points(norm)
-    keep = np.flatnonzero(_not_space(cp))
+    keep = _kept(cp)
     n = len(keep)
     if n == 0:
         return np.zeros(0, _U64), np.zeros(0, np.uint8)
     c = cp[keep].astype(_U64)
+    c[_NL[np.minimum(cp[keep], _WS_LIMIT + 1)]] = LINE_BREAK
     bound = np.zeros(len(cp) + 1, dtype=bool)
     bound[0] = True
     bound[len(cp)] = True
@@ -130,7 +157,9 @@ def field_codes(norm: str, token_ends) -> tuple[np.ndarray, np.ndarray]:
 
 
 def query_codes(norm: str) -> np.ndarray:
-    """Squashed code points of a normalised query (uint64, for bigram arithmetic)."""
+    """Squashed code points of a normalised query (uint64, for bigram arithmetic).
+
+    A query never holds a line break, so it never matches across one in the text."""
     return squashed(norm).astype(_U64)
 
 

@@ -1,10 +1,11 @@
 """Highlighting: escape first, then mark. Pure functions over strings.
 
 Matches are found without re-segmenting the article: each needle (a query term, normalised,
-whitespace removed) is looked up with ``str.find`` in ``normalize(text)`` with whitespace
-skipped, and because ``normalize`` maps one character to one character, the offsets found
-there are offsets in the original text. So a bigram-only match (郑东 inside 郑东新区) and a
-match across a layout line break are marked exactly like any other.
+whitespace removed) is looked up with ``str.find`` in ``normalize(text)`` with spaces
+skipped and line breaks kept (as the substring index does), and because ``normalize`` maps
+one character to one character, the offsets found there are offsets in the original text.
+So a bigram-only match (郑东 inside 郑东新区) and a match across the space between two
+headline parts are marked exactly like any other.
 """
 from __future__ import annotations
 
@@ -31,21 +32,26 @@ def needle(text: str) -> str:
 def find_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     """Sorted, merged (start, end) character ranges of `text` where any needle occurs.
 
-    Needles are matched in normalize(text) ignoring whitespace, like the bigram index.
+    Needles are matched in normalize(text) the way the substring index matches: spaces
+    inside a line are skipped, but a match never crosses a line break.
     """
     keys = sorted({needle(n) for n in needles if n} - {""}, key=len, reverse=True)
     if not keys or not text:
         return []
     norm = normalize(text)
-    # Whitespace runs, removed from the text matched (C-speed regex, no per-char loop):
-    # a character at `p` in the packed text sits at p + (whitespace removed before it).
-    run_at, removed = [], []
-    gone = 0
+    # Whitespace runs are removed from the text matched, except one "\n" for a run holding a
+    # line break (C-speed regex, no per-char loop). A character at `p` in the packed text
+    # sits at p + (characters removed before it).
+    run_at, removed, parts = [], [], []
+    gone = last = 0
     for m in _WS_RE.finditer(norm):
-        run_at.append(m.start() - gone)
-        gone += m.end() - m.start()
+        kept = "\n" if len(("a" + m.group() + "a").splitlines()) > 1 else ""
+        parts += [norm[last:m.start()], kept]
+        last = m.end()
+        run_at.append(m.start() - gone + len(kept))
+        gone += m.end() - m.start() - len(kept)
         removed.append(gone)
-    packed = _WS_RE.sub("", norm) if run_at else norm
+    packed = "".join(parts) + norm[last:] if run_at else norm
 
     def orig(p: int) -> int:
         k = bisect.bisect_right(run_at, p)
@@ -155,8 +161,7 @@ def article_html(body: str, needles: Iterable[str]) -> tuple[str, int]:
     """The body as escaped <p> paragraphs, every match as <mark class="hit" id="mN">.
 
     Returns (html, number of matches). Ids count from m1 in reading order, for
-    next/previous-match navigation. A match broken by a paragraph break is marked in both
-    paragraphs; only its first part carries the id.
+    next/previous-match navigation (matches never cross a paragraph break).
     """
     spans = find_spans(body, needles)
     paras = []

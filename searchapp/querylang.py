@@ -23,9 +23,10 @@ Rules:
   it also finds parts of words (郑东 in 郑东新区) and never depends on how the word
   segmenter cut the text. To find articles that contain several words anywhere, separate
   them with spaces: ``惠济区 签约``. Quoting a term without spaces changes nothing.
-* Whitespace and line breaks in the article text are ignored when matching (page layout
-  breaks lines inside words), and so is whitespace inside a quoted phrase:
-  ``"惠济区 召开"`` matches 惠济区召开.
+* Spaces are layout, not content: spaces inside a line of the article (between the parts of
+  a headline, stray spaces) are ignored when matching, and so is whitespace inside a quoted
+  phrase (``"惠济区 召开"`` matches 惠济区召开; 养护守护 finds 精准养护 守护安全). A match never
+  crosses a line break: not from headline to subtitle, not from one paragraph to the next.
 * Anything that is not a well-formed operator is searched as text: a lone ``-``, ``OR`` or
   ``NOT`` at either end, ``title:`` with nothing after it, ``foo:bar`` with an unknown field.
   An unmatched straight quote is dropped; Chinese quotes “” inside a word are part of it.

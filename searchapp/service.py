@@ -336,7 +336,7 @@ class SearchService:
         return self._text(st, term.text, title_only=term.field == "title")
 
     def _text(self, st: _State, text: str, title_only: bool):
-        """Articles containing `text` verbatim (whitespace ignored), scored by tiers."""
+        """Articles containing `text` verbatim within a line (spaces ignored), scored by tiers."""
         norm = normalize(text)
         codes = substring.query_codes(norm)
         if not len(codes):

@@ -71,6 +71,20 @@ def test_field_codes_of_empty_and_blank_text():
         assert len(codes) == 0 and len(flags) == 0
 
 
+def test_field_codes_keep_one_line_break_per_whitespace_run_with_a_break():
+    codes, _ = sub.field_codes("郑州 \n\n 惠济\n", [2, 7, 9, 10])
+    c = [ord(ch) for ch in "郑州"] + [sub.LINE_BREAK] + [ord(ch) for ch in "惠济"]
+    assert codes.tolist() == [(a << 21) | b for a, b in zip(c, c[1:])] + [c[-1] << 21]
+
+
+def test_a_headline_and_its_subtitle_are_not_one_line(tmp_path):
+    entry = build(tmp_path, {7: ("发言人\n民生实事", "")})
+    sub.write_list(tmp_path, 1, [entry], 8)
+    index = sub.SubstringIndex.open(tmp_path, 1)
+    assert found(index, "人民") == {}
+    assert set(found(index, "发言人")) == {7} and set(found(index, "民生")) == {7}
+
+
 def test_codes_above_the_whitespace_table_are_kept():
     assert sub.squashed("\u3000a\U00020000 b").tolist() == [ord("a"), 0x20000, ord("b")]
 
@@ -80,8 +94,9 @@ def test_codes_above_the_whitespace_table_are_kept():
 @pytest.mark.parametrize("q, expected", [
     ("郑东", {2}), ("济区", {1}), ("惠济区下一步", {1}), ("216.8亿元", {2}), ("wms", {2}),
     ("ＷＭＳ系統", {2}), ("惠濟區", {1}), ("三个一批", {2}), ("“三个一批”", {2}),
-    ("为王,确保", {5}),                     # across a line break
-    ("城市更新", {3}), ("城市 更新", {3}),   # whitespace ignored in query and text
+    ("为王,确保", set()),                   # never across a line break
+    ("为王,", {5}), (",确保", set()),
+    ("城市更新", {3}), ("城市 更新", {3}),   # spaces ignored in query and text
     ("郑州", {5}),                           # a traditional-character headline
     ("区郑", set()), ("惠济区上一步", set()), ("216.9亿元", set()), ("开门黑", set()),
 ])
