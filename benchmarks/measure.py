@@ -126,6 +126,30 @@ def run_measured(cmd: list[str], log_path: Path, env: dict | None = None,
     }
 
 
+def timed_passes(queries: list[dict], run_one, passes: int = 2, seed: int = 7) -> list[dict]:
+    """Run every query `passes` times, each pass in a seeded shuffled order, timing each call.
+
+    `run_one(rec)` returns a dict of result fields for the row; a failure is a row with
+    "error", not a crash.
+    """
+    import random
+
+    rnd = random.Random(seed)
+    rows = []
+    for p in range(passes):
+        order = list(range(len(queries)))
+        rnd.shuffle(order)
+        for i in order:
+            t = time.perf_counter()
+            try:
+                fields = run_one(queries[i])
+                rows.append({"i": i, "pass": p, "ms": (time.perf_counter() - t) * 1000, **fields})
+            except Exception as e:          # a failing query is a result, not a crash
+                rows.append({"i": i, "pass": p, "ms": (time.perf_counter() - t) * 1000,
+                             "error": f"{type(e).__name__}: {e}"})
+    return rows
+
+
 def percentile(values, p: float) -> float | None:
     """Linear-interpolated percentile (numpy's default), None for no values."""
     xs = sorted(values)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import time
 from multiprocessing import get_context
@@ -172,23 +171,16 @@ class TantivySearch:
 
 
 def run_queries(index_dir, queries: list[dict], passes: int = 2, seed: int = 7) -> dict:
+    from benchmarks.measure import timed_passes
+
     t0 = time.perf_counter()
     ts = TantivySearch(index_dir)
     ts.search("郑州")
     open_secs = time.perf_counter() - t0
-    rnd = random.Random(seed)
-    rows = []
-    for p in range(passes):
-        order = list(range(len(queries)))
-        rnd.shuffle(order)
-        for i in order:
-            rec = queries[i]
-            t = time.perf_counter()
-            try:
-                r = ts.search(rec["q"], rec.get("include"))
-                rows.append({"i": i, "pass": p, "ms": (time.perf_counter() - t) * 1000,
-                             "total": r["total"], "hits": len(r["hits"])})
-            except Exception as e:
-                rows.append({"i": i, "pass": p, "ms": (time.perf_counter() - t) * 1000,
-                             "error": f"{type(e).__name__}: {e}"})
+
+    def one(rec):
+        r = ts.search(rec["q"], rec.get("include"))
+        return {"total": r["total"], "hits": len(r["hits"])}
+
+    rows = timed_passes(queries, one, passes, seed)
     return {"open_and_warmup_seconds": open_secs, "rows": rows}

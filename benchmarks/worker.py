@@ -130,8 +130,7 @@ def _search_query(rec: dict):
 
 def phase_query(cfg: dict) -> dict:
     """Full search requests (results + facets + highlights) through SearchService, in-process."""
-    import random
-
+    from benchmarks.measure import timed_passes
     from searchapp.service import SearchService
 
     queries = json.loads(Path(cfg["queries"]).read_text(encoding="utf-8"))
@@ -140,25 +139,15 @@ def phase_query(cfg: dict) -> dict:
     for q in cfg.get("warmup", ["郑州", "项目建设"]):
         svc.search(_search_query({"q": q}))
     open_secs = time.perf_counter() - t0
-    rows = []
-    rnd = random.Random(cfg.get("seed", 7))
-    for p in range(cfg.get("passes", 2)):
-        order = list(range(len(queries)))
-        rnd.shuffle(order)
-        for i in order:
-            rec = queries[i]
-            t = time.perf_counter()
-            try:
-                res = svc.search(_search_query(rec))
-                payload = res.to_dict()
-                ms = (time.perf_counter() - t) * 1000
-                rows.append({"i": i, "pass": p, "ms": ms, "total": res.total, "hits": len(res.hits),
-                             "snippets": sum(1 for h in payload["hits"] if h["snippet"]),
-                             "facets": sum(len(v) for v in payload["facets"].values()),
-                             "server_ms": res.took_ms})
-            except Exception as e:          # a failing query is a result, not a crash
-                rows.append({"i": i, "pass": p, "ms": (time.perf_counter() - t) * 1000,
-                             "error": f"{type(e).__name__}: {e}"})
+    def one(rec):
+        res = svc.search(_search_query(rec))
+        payload = res.to_dict()
+        return {"total": res.total, "hits": len(res.hits),
+                "snippets": sum(1 for h in payload["hits"] if h["snippet"]),
+                "facets": sum(len(v) for v in payload["facets"].values()),
+                "server_ms": res.took_ms}
+
+    rows = timed_passes(queries, one, cfg.get("passes", 2), cfg.get("seed", 7))
     return {"open_and_warmup_seconds": open_secs, "rows": rows,
             "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 

@@ -358,16 +358,21 @@ def _error_response(code: int, message: str, exc: HTTPException | None):
     return resp
 
 
+def _searched():
+    """The request's search: (query, results, links for this state, messages for the user)."""
+    parsed = _parse_request()
+    query = parsed.query
+    results = _search(query)
+    links = _links(replace(query, page=results.page))
+    return query, results, links, list(parsed.messages) + _result_messages(query, results)
+
+
 # ---------------------------------------------------------------- routes
 
 def _register_routes(app: Flask) -> None:
     @app.get("/")
     def search_page():
-        parsed = _parse_request()
-        query = parsed.query
-        results = _search(query)
-        links = _links(replace(query, page=results.page))
-        messages = list(parsed.messages) + _result_messages(query, results)
+        query, results, links, messages = _searched()
         current_period = query.date_from if query.date_from and query.date_from == query.date_to else None
         svg = timeline.render_timeline(results.timeline, lambda p: links.period(p), current_period)
         dated = sum(c for _, c in results.timeline)
@@ -419,12 +424,9 @@ def _register_routes(app: Flask) -> None:
 
     @app.get("/api/search")
     def api_search():
-        parsed = _parse_request()
-        query = parsed.query
-        results = _search(query)
-        links = _links(replace(query, page=results.page))
+        query, results, links, messages = _searched()
         body = {"query": _query_dict(query), **results.to_dict()}
-        body["messages"] = list(parsed.messages) + _result_messages(query, results)
+        body["messages"] = messages
         root = request.url_root.rstrip("/")
         body["links"] = {
             "self": root + links.other_with_page(url_for("api_search")),
