@@ -120,8 +120,7 @@ def size_section(res: dict) -> list[str]:
     if jb:
         extra = ""
         if jb.get("word_tokens_chars_per_s"):
-            extra = (f"; our word tokenizer {_n(jb['word_tokens_chars_per_s'])} chars/s, "
-                     f"bigram tokenizer {_n(jb['bigram_tokens_chars_per_s'])} chars/s")
+            extra = f"; our word tokenizer {_n(jb['word_tokens_chars_per_s'])} chars/s"
         cpu = f" ({_n(jb['chars_per_cpu_s'])} per CPU-second)" if jb.get("chars_per_cpu_s") else ""
         L.append(f"| raw `jieba.cut`, one core | {_n(jieba_cps)} chars/s{cpu} on {jb['chars']:,} chars{extra} "
                  f"| — | — |")

@@ -83,7 +83,7 @@ def phase_jieba(cfg: dict) -> dict:
            "cpu_seconds": cpu, "chars_per_s": chars / secs if secs else None,
            "chars_per_cpu_s": chars / cpu if cpu else None}
     try:
-        from indexer.analysis import bigram_tokens, word_tokens
+        from indexer.analysis import word_tokens
     except ImportError as e:
         out["ours_error"] = f"indexer.analysis: {e}"
         return out
@@ -94,10 +94,6 @@ def phase_jieba(cfg: dict) -> dict:
     for t in sample:
         word_tokens(t)
     out["word_tokens_chars_per_s"] = sample_chars / (time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    for t in sample:
-        bigram_tokens(t)
-    out["bigram_tokens_chars_per_s"] = sample_chars / (time.perf_counter() - t0)
     return out
 
 

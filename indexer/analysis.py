@@ -1,4 +1,4 @@
-"""Text analysis: normalisation, the jieba word tokenizer and the character-bigram tokenizer.
+"""Text analysis: normalisation and the jieba word tokenizer.
 
 Two views of every title and body are searched:
 
@@ -6,10 +6,10 @@ Two views of every title and body are searched:
   consecutive positions and character offsets (the Whoosh ``title`` field; ``segment``
   gives the word boundaries the substring index flags, and ``key_terms`` the words
   related articles are found by);
-* character bigrams: every pair of neighbouring non-whitespace characters, so any query of
-  two or more characters that occurs verbatim in the text is found, however jieba happened
-  to cut the text (惠济/区下, 郑东新/区). The index of them is indexer/substring.py (numpy
-  arrays); ``bigram_tokens`` / ``bigram_analyzer`` describe the same bigrams as tokens.
+* character bigrams: every pair of neighbouring characters of a line, so any query of two or
+  more characters that occurs verbatim in the text is found, however jieba happened to cut
+  the text (惠济/区下, 郑东新/区). They are built and searched in numpy by
+  indexer/substring.py.
 
 Both views run on ``normalize(text)``, which maps character by character (traditional ->
 simplified, full-width -> half-width, ASCII lower-case) and therefore keeps every offset valid
@@ -17,7 +17,7 @@ in the original text.
 
 The jieba tokenizer is private (not jieba's global one), built once per process by
 ``jieba_tokenizer()``. Whoosh pickles analyzers into the schema, so the Whoosh tokenizer
-classes below hold no jieba object: they reach it through that module-level loader.
+class below holds no jieba object: they reach it through that module-level loader.
 """
 from __future__ import annotations
 
@@ -249,17 +249,6 @@ def key_terms(words, limit: int = 16) -> list[str]:
     return [w for _, w in heapq.nlargest(limit, scored, key=lambda t: (t[0], t[1]))]
 
 
-def bigram_tokens(text: str) -> list[tuple[str, int, int]]:
-    """Overlapping bigrams of the normalised non-whitespace characters (punctuation kept).
-
-    A pair may straddle whitespace ("郑州 惠济" gives 州惠), so a query's bigrams match the
-    text verbatim with whitespace ignored. (bigram, startchar, endchar) in the original text.
-    """
-    norm = normalize(text)
-    idx = [i for i, c in enumerate(norm) if not c.isspace()]
-    return [(norm[a] + norm[b], a, b + 1) for a, b in zip(idx, idx[1:])]
-
-
 class _ListTokenizer(Tokenizer):
     """A Whoosh tokenizer over one of the token functions above (honours the Token contract)."""
 
@@ -305,16 +294,6 @@ class JiebaWordTokenizer(_ListTokenizer):
         return word_tokens(value)
 
 
-class CharBigramTokenizer(_ListTokenizer):
-    """Normalised overlapping character bigrams, whitespace skipped, consecutive positions."""
-
-    def _tokens(self, value):
-        return bigram_tokens(value)
-
-
 def word_analyzer() -> CompositeAnalyzer:
     return CompositeAnalyzer(JiebaWordTokenizer())
 
-
-def bigram_analyzer() -> CompositeAnalyzer:
-    return CompositeAnalyzer(CharBigramTokenizer())

@@ -1,4 +1,4 @@
-"""Normalisation, word and bigram tokens, the Whoosh analyzers, and recall on a real index."""
+"""Normalisation, word tokens, the Whoosh word analyzer, and word queries on a real index."""
 from __future__ import annotations
 
 import pickle
@@ -6,12 +6,10 @@ import pickle
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
-from whoosh.query import And, Phrase, Term
+from whoosh.query import Phrase, Term
 
 from indexer import analysis
-from indexer.analysis import (
-    bigram_analyzer, bigram_tokens, normalize, read_userdict, word_analyzer, word_tokens,
-)
+from indexer.analysis import normalize, read_userdict, word_analyzer, word_tokens
 
 
 # --------------------------------------------------------------------------- normalize
@@ -112,42 +110,12 @@ def test_word_tokens_ascii_and_numbers():
     assert "pm2.5" in toks and "wms" in toks and any(t.startswith("8.5") for t in toks)
 
 
-# --------------------------------------------------------------------------- bigrams
-
-def test_bigram_tokens_skip_whitespace_keep_punctuation():
-    assert bigram_tokens("郑州 惠济,区") == [
-        ("郑州", 0, 2), ("州惠", 1, 4), ("惠济", 3, 5), ("济,", 4, 6), (",区", 5, 7)]
-
-
-def test_bigram_tokens_short_texts():
-    assert bigram_tokens("") == []
-    assert bigram_tokens("郑") == []
-    assert bigram_tokens(" 鄭 ") == []
-    assert bigram_tokens("鄭州") == [("郑州", 0, 2)]
-
-
-# --------------------------------------------------------------------------- analyzers
-
-def test_word_analyzer_honours_token_contract():
-    an = word_analyzer()
-    toks = [(t.text, t.pos, t.startchar, t.endchar)
-            for t in an("惠濟區下一步, 工作", positions=True, chars=True, start_pos=5, start_char=10)]
-    assert [t[0] for t in toks] == [w for w, _, _ in word_tokens("惠濟區下一步, 工作")]
-    assert [t[1] for t in toks] == list(range(5, 5 + len(toks)))
-    assert all(s >= 10 and e > s for _, _, s, e in toks)
-
-
-def test_bigram_analyzer_positions_consecutive():
-    toks = [(t.text, t.pos) for t in bigram_analyzer()("郑东 新区", positions=True)]
-    assert toks == [("郑东", 0), ("东新", 1), ("新区", 2)]
-
-
 def test_analyzer_tokenize_false_gives_whole_normalized_value():
     assert [t.text for t in word_analyzer()("鄭州ＡＢ", tokenize=False)] == ["郑州ab"]
 
 
 def test_analyzers_pickle_without_jieba():
-    for an in (word_analyzer(), bigram_analyzer()):
+    for an in (word_analyzer(),):
         data = pickle.dumps(an)
         assert b"jieba" not in data
         again = pickle.loads(data)
@@ -166,48 +134,17 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def tiny_index(tmp_path_factory):
-    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=word_analyzer(), phrase=True),
-                    body_bi=TEXT(analyzer=bigram_analyzer(), phrase=True))
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=word_analyzer(), phrase=True))
     ix = whoosh_index.create_in(str(tmp_path_factory.mktemp("ix")), schema)
     with ix.writer() as w:
         for k, text in DOCS.items():
-            w.add_document(id=k, body=text, body_bi=text)
+            w.add_document(id=k, body=text)
     return ix
-
-
-def bigram_phrase(field, q):
-    terms = [t for t, _, _ in bigram_tokens(q)]
-    return Phrase(field, terms) if len(terms) > 1 else Term(field, terms[0])
 
 
 def ids(ix, q):
     with ix.searcher() as s:
         return sorted(hit["id"] for hit in s.search(q, limit=None))
-
-
-@pytest.mark.parametrize("q, expected", [
-    ("郑东", ["c"]),               # jieba: 郑东新区 / 郑东新/区 — a part of a word
-    ("济区", ["a", "b"]),
-    ("惠济区", ["a", "b"]),         # 惠济/区下, 惠济/区委书记
-    ("惠济区下一步", ["a"]),
-    ("惠济区委书记", ["b"]),
-    ("216.8亿元", ["c"]),
-    ("WMS", ["c"]),
-    ("ｗｍｓ系統", ["c"]),
-    ("惠濟區", ["a", "b"]),         # traditional query
-    ("三个一批", ["c"]),
-    ("开门红", ["d"]),
-    ("项目为王", ["d"]),
-    ("经济运行分析会", ["b"]),
-    ("新区管委", ["c"]),
-])
-def test_substring_recall_through_bigram_phrases(tiny_index, q, expected):
-    assert ids(tiny_index, bigram_phrase("body_bi", q)) == expected
-
-
-@pytest.mark.parametrize("q", ["区郑", "惠济区上一步", "开门黑", "216.9亿元", "书记魏西"])
-def test_bigram_phrases_are_precise(tiny_index, q):
-    assert ids(tiny_index, bigram_phrase("body_bi", q)) == []
 
 
 def test_word_terms_and_phrases_use_real_positions(tiny_index):
@@ -218,7 +155,8 @@ def test_word_terms_and_phrases_use_real_positions(tiny_index):
     assert ids(tiny_index, Phrase("body", ["216.8", "亿元", "上线"])) == ["c"]
 
 
-def test_word_field_misses_what_bigrams_find(tiny_index):
-    # Why the bigram field exists: jieba cuts 郑东新区 as one word, so 郑东 is not a word term.
+def test_word_field_misses_parts_of_words(tiny_index):
+    # Why the substring index exists (tests/test_substring.py): jieba keeps 郑东新区 as one
+    # word and cuts 惠济/区委书记, so 郑东 is no word term at all and 惠济区 misses article b.
     assert ids(tiny_index, Term("body", "郑东")) == []
-    assert ids(tiny_index, And([bigram_phrase("body_bi", "郑东")])) == ["c"]
+    assert ids(tiny_index, Term("body", "惠济区")) == ["a"]
