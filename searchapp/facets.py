@@ -89,15 +89,11 @@ class FacetTable:
 
 # --------------------------------------------------------------------------- dates
 
-def date_bound(text: str | None, upper: bool) -> int | None:
-    """A partial date as an inclusive YYYYMMDD bound; None for empty; ValueError if invalid.
+def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
+    """(year, month or None, day or None) of "2023", "2023-02", "2023年2月14日", "20230214" …
 
-    "2023" -> 20230101 / 20231231; "2023-02" -> 20230201 / 20230228; "2023-02-14" both ends.
-    Separators - / . and 年月日 are accepted, as is 20230214.
+    Separators - / . and 年月日 are accepted. ValueError if it is no (partial) calendar date.
     """
-    if text is None or not str(text).strip():
-        return None
-    text = str(text)
     m = _DATE_RE.match(text) or _DATE_COMPACT_RE.match(text)
     if not m:
         raise ValueError(text)
@@ -106,13 +102,23 @@ def date_bound(text: str | None, upper: bool) -> int | None:
     d = int(m.group(3)) if m.group(3) else None
     if not 1 <= y <= 9999 or (mo is not None and not 1 <= mo <= 12):
         raise ValueError(text)
+    if d is not None and not 1 <= d <= calendar.monthrange(y, mo)[1]:
+        raise ValueError(text)
+    return y, mo, d
+
+
+def date_bound(text: str | None, upper: bool) -> int | None:
+    """A partial date as an inclusive YYYYMMDD bound; None for empty; ValueError if invalid.
+
+    "2023" -> 20230101 / 20231231; "2023-02" -> 20230201 / 20230228; "2023-02-14" both ends.
+    """
+    if text is None or not str(text).strip():
+        return None
+    y, mo, d = parse_partial_date(str(text))
     if mo is None:
         mo = 12 if upper else 1
-    last = calendar.monthrange(y, mo)[1]
     if d is None:
-        d = last if upper else 1
-    elif not 1 <= d <= last:
-        raise ValueError(text)
+        d = calendar.monthrange(y, mo)[1] if upper else 1
     return y * 10000 + mo * 100 + d
 
 

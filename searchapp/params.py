@@ -10,12 +10,11 @@ state of the search page is a shareable URL and every link is "this state, plus 
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Iterable
 
+from searchapp.facets import date_bound, parse_partial_date
 from searchapp.model import FACETS, SORTS, SearchQuery
 
 FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "reporter": "记者", "type": "项目类型"}
@@ -26,8 +25,6 @@ KNOWN_PARAMS = frozenset(SCALAR_PARAMS) | frozenset(FACETS) | {EXCLUDE_PREFIX + 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _SPACE = re.compile(r"\s+")
-_DATE = re.compile(r"^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?$", re.ASCII)
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$", re.ASCII)
 _YEAR = re.compile(r"^\d{4}$", re.ASCII)
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$", re.ASCII)
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -118,50 +115,21 @@ def parse_date(raw: str | None, label: str) -> tuple[str | None, str | None]:
     text = _ascii(raw or "")
     if not text:
         return None, None
-    m = _DATE.match(text) or _DATE_COMPACT.match(text)
     bad = f"{label}“{_shown(text)}”不是有效日期（可写 2022、2022-03 或 2022-03-05），已忽略。"
-    if not m:
-        return None, bad
-    y = int(m.group(1))
-    mo = int(m.group(2)) if m.group(2) else None
-    d = int(m.group(3)) if m.group(3) else None
-    if not MIN_YEAR <= y <= MAX_YEAR:
-        return None, bad
-    if mo is None:
-        return f"{y:04d}", None
-    if not 1 <= mo <= 12:
-        return None, bad
-    if d is None:
-        return f"{y:04d}-{mo:02d}", None
     try:
-        date(y, mo, d)
+        y, mo, d = parse_partial_date(text)
     except ValueError:
         return None, bad
-    return f"{y:04d}-{mo:02d}-{d:02d}", None
-
-
-def period_start(value: str) -> str:
-    """First day of a partial date, as YYYY-MM-DD."""
-    parts = value.split("-")
-    return "-".join(parts + ["01"] * (3 - len(parts)))
-
-
-def period_end(value: str) -> str:
-    """Last day of a partial date, as YYYY-MM-DD."""
-    parts = value.split("-")
-    if len(parts) == 1:
-        return f"{parts[0]}-12-31"
-    if len(parts) == 2:
-        last = calendar.monthrange(int(parts[0]), int(parts[1]))[1]
-        return f"{parts[0]}-{parts[1]}-{last:02d}"
-    return value
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        return None, bad
+    return "-".join([f"{y:04d}"] + [f"{v:02d}" for v in (mo, d) if v is not None]), None
 
 
 def parse_date_range(raw_from: str | None, raw_to: str | None) -> tuple[str | None, str | None, list[str]]:
     d_from, m1 = parse_date(raw_from, "起始日期")
     d_to, m2 = parse_date(raw_to, "结束日期")
     messages = [m for m in (m1, m2) if m]
-    if d_from and d_to and period_start(d_from) > period_end(d_to):
+    if d_from and d_to and date_bound(d_from, False) > date_bound(d_to, True):
         d_from, d_to = d_to, d_from
         messages.append("起始日期晚于结束日期，已将两者对调。")
     return d_from, d_to, messages
