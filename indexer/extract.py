@@ -10,7 +10,7 @@ from pathlib import Path
 
 from indexer import dates, districts, taxonomy
 from indexer.article import Article, article_id
-from indexer.reading import page_date_from_path, read_page
+from indexer.reading import decode_page, page_date_from_path, read_page
 from indexer.splitting import RawArticle, split_page
 
 
@@ -53,5 +53,10 @@ def parse_page(text: str, source: str, page_date: _dt.date | None = None) -> lis
 
 def parse_file(path) -> list[Article]:
     """Read, decode and parse one page file; raises reading.PageReadError."""
-    text = read_page(path)
-    return parse_page(text, str(path), page_date_from_path(Path(path)))
+    return parse_page(read_page(path), str(path), page_date_from_path(Path(path)))
+
+
+def parse_bytes(path, data: bytes) -> list[Article]:
+    """The articles of a page file's bytes already read (the indexer hashes them first);
+    raises ValueError when they are not text."""
+    return parse_page(decode_page(data), str(path), page_date_from_path(Path(path)))

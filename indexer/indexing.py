@@ -38,15 +38,14 @@ from typing import Callable, Iterable
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from indexer import reading, store, substring
+from indexer import store, substring
 from indexer.analysis import analyzer_version, jieba_tokenizer, key_terms, normalize, segment
 from indexer.article import Article
-from indexer.reading import decode_page, iter_page_files, page_date_from_path
+from indexer.extract import parse_bytes
+from indexer.reading import PageReadError, iter_page_files, read_page_bytes
 from indexer.schema import (SCHEMA_VERSION, article_document, build_schema, index_version,
                             indexed_title)
 
-# A district page is ~20 KB; anything this large is not a page (and would take minutes).
-MAX_PAGE_BYTES = reading.MAX_PAGE_BYTES
 WRITER_TIMEOUT = 60.0          # seconds to wait for Whoosh's own write lock
 WRITER_LIMIT_MB = 128          # posting-pool memory per writer before spilling to disk
 # Below this many files to parse, worker processes cost more than they save.
@@ -98,14 +97,6 @@ class _FileResult:
     mtime_ns: int = 0
     ids: list[str] = field(default_factory=list)
     reason: str = ""
-
-
-def parse_bytes(path: Path, data: bytes) -> list[Article]:
-    """Articles of one page file's bytes (decode + page date from the path + parse)."""
-    from indexer.extract import parse_page
-
-    text = decode_page(data)
-    return parse_page(text, str(path), page_date_from_path(path))
 
 
 def _token_ends(words: list[str]) -> np.ndarray:
@@ -179,15 +170,14 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
     path, key, old_sha = job
     p = Path(path)
     try:
-        st = p.stat()
-        if st.st_size > MAX_PAGE_BYTES:
-            return _FileResult(key, path, "failed",
-                               reason=reading.too_large_reason(st.st_size, MAX_PAGE_BYTES))
-        data = p.read_bytes()
-    except OSError as e:
+        data = read_page_bytes(p)
+        mtime_ns = p.stat().st_mtime_ns
+    except PageReadError as e:
+        return _FileResult(key, path, "failed", reason=e.reason)
+    except OSError as e:            # gone between reading and stat
         return _FileResult(key, path, "failed", reason=f"无法读取 (cannot read): {e.strerror or e}")
     sha = hashlib.sha256(data).hexdigest()
-    result = _FileResult(key, path, "unchanged", sha, len(data), st.st_mtime_ns)
+    result = _FileResult(key, path, "unchanged", sha, len(data), mtime_ns)
     if sha == old_sha:
         return result
     try:

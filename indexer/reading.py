@@ -109,7 +109,7 @@ def _os_reason(exc: OSError, zh: str) -> str:
     if isinstance(exc, FileNotFoundError):
         return "文件或文件夹不存在 (no such file or directory)"
     if isinstance(exc, PermissionError):
-        return f"{zh}:没有权限 (permission denied)"
+        return f"{zh}:没有权限 ({exc.strerror or 'Permission denied'})"
     if isinstance(exc, IsADirectoryError):
         return "这是一个文件夹 (is a directory)"
     return f"{zh} ({exc.strerror or exc.__class__.__name__})"
@@ -209,21 +209,23 @@ def clean_text(text: str) -> str:
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 
-def too_large_reason(size: int, limit: int = MAX_PAGE_BYTES) -> str:
-    return (f"文件过大,不是版面文件 (file too large: {size / 1048576:.1f} MB > "
-            f"{limit // 1048576} MB)")
-
-
-def read_page(path) -> str:
-    """Read and decode one page file; raises PageReadError with a clear reason."""
+def read_page_bytes(path) -> bytes:
+    """The bytes of one page file (the indexer hashes them); raises PageReadError for an
+    unreadable or oversized file."""
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size > MAX_PAGE_BYTES:
-                raise PageReadError(path, too_large_reason(size))
-            data = fh.read()
+                raise PageReadError(path, (f"文件过大,不是版面文件 (file too large: "
+                                           f"{size / 1048576:.1f} MB > {MAX_PAGE_BYTES // 1048576} MB)"))
+            return fh.read()
     except OSError as exc:
         raise PageReadError(path, _os_reason(exc, "无法读取")) from None
+
+
+def read_page(path) -> str:
+    """Read and decode one page file; raises PageReadError with a clear reason."""
+    data = read_page_bytes(path)
     try:
         return decode_page(data)
     except ValueError as exc:

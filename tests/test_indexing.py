@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from whoosh.writing import SegmentWriter
 
-from indexer import indexing, store
+from indexer import indexing, reading, store
 from indexer.extract import parse_file
 from indexer.indexing import IndexWriteError, default_index_dir, index_paths
 from indexer.store import IndexBusy, IndexHandle, IndexLock
@@ -127,7 +127,7 @@ def test_a_file_that_breaks_keeps_its_old_articles(tmp_path, make_pages):
 
 def test_too_large_file_is_reported(tmp_path, make_pages, monkeypatch):
     pages = make_pages(tmp_path / "pages", {"a.txt": page("甲"), "big.txt": page("乙") * 50})
-    monkeypatch.setattr(indexing, "MAX_PAGE_BYTES", 4096)
+    monkeypatch.setattr(reading, "MAX_PAGE_BYTES", 4096)
     report = index_paths([pages], tmp_path / "ix", procs=1)
     assert [p for p, _ in report.files_failed] == [str(pages / "big.txt")]
     assert "过大" in report.files_failed[0][1]
