@@ -529,13 +529,16 @@ def _title_filter(posts, aligned, title_only):
 
 @dataclass
 class Occurrences:
-    """Every occurrence of a query: article key, field (TITLE/BODY), word-aligned or not."""
+    """Every occurrence of a query: article key, field (TITLE/BODY), word-aligned or not,
+    and the raw postings ``(dockey << 32) | (field << 31) | pos`` of its first character
+    (for character distances: searchapp.proximity)."""
     dockeys: np.ndarray     # int64
     fields: np.ndarray      # uint8
     aligned: np.ndarray     # bool
+    posts: np.ndarray       # uint64
 
 
-_EMPTY = Occurrences(np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, bool))
+_EMPTY = Occurrences(np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, bool), np.zeros(0, _U64))
 
 
 class SubstringIndex:
@@ -588,7 +591,14 @@ class SubstringIndex:
         posts = np.concatenate([p for p, _ in parts]) if len(parts) > 1 else parts[0][0]
         aligned = np.concatenate([a for _, a in parts]) if len(parts) > 1 else parts[0][1]
         return Occurrences((posts >> _U64(DOC_SHIFT)).astype(np.int64),
-                           ((posts >> _U64(FIELD_SHIFT)) & _U64(1)).astype(np.uint8), aligned)
+                           ((posts >> _U64(FIELD_SHIFT)) & _U64(1)).astype(np.uint8), aligned, posts)
+
+    def char_postings(self, cp: int) -> np.ndarray:
+        """Sorted postings of every occurrence of one character (any field, aligned or not)."""
+        parts = [r[0] for r in (ch.single(int(cp), False) for ch in self.chunks) if r is not None]
+        if not parts:
+            return np.zeros(0, _U64)
+        return np.sort(np.concatenate(parts)) if len(parts) > 1 else np.sort(parts[0])
 
 
 # --------------------------------------------------------------------------- dockey -> docnum

@@ -13,6 +13,8 @@ Syntax (documented in the README)::
     title:开门红             only in the headline (and subtitle)
     district:管城区          the article's district (aliases such as 管城 or 管城回族区 work)
     reporter:简洋  type:签约 a byline name / a project type
+    魏东 NEAR/20 签约        within 20 characters, either order (BEFORE/20: in this order);
+    魏东 SENT 签约           in one sentence; 魏东 PARA 签约: in one paragraph (searchapp.proximity)
     AND                      accepted between terms and ignored (AND is the default)
 
 Rules:
@@ -94,7 +96,25 @@ class Or:
         return "(" + " OR ".join(map(str, self.children)) + ")"
 
 
-Node = Union[Term, Not, And, Or]
+@dataclass(frozen=True)
+class Near:
+    """Two text operands (a Term or an Or of Terms) close in characters; built and
+    evaluated by searchapp.proximity. op: NEAR, BEFORE (distance n), SENT, PARA."""
+    left: Union[Term, Or]
+    right: Union[Term, Or]
+    op: str
+    distance: int = 0
+
+    @property
+    def children(self) -> tuple:
+        return (self.left, self.right)
+
+    def __str__(self) -> str:
+        op = f"{self.op}/{self.distance}" if self.op in ("NEAR", "BEFORE") else self.op
+        return f"({self.left} {op} {self.right})"
+
+
+Node = Union[Term, Not, And, Or, Near]
 
 
 @dataclass(frozen=True)
@@ -116,7 +136,7 @@ class Parsed:
                     out.append(node)
             elif isinstance(node, Not):
                 walk(node.child, True)
-            elif isinstance(node, (And, Or)):
+            elif isinstance(node, (And, Or, Near)):
                 for c in node.children:
                     walk(c, negated)
 
@@ -257,6 +277,9 @@ def parse(text: str) -> Parsed:
     for g in groups:
         ops = [operand(it) for it in g]
         nodes.append(ops[0] if len(ops) == 1 else Or(tuple(ops)))
+    from searchapp import proximity    # NEAR/n BEFORE/n SENT PARA between the groups
+
+    nodes = proximity.combine(nodes, messages)
     root: Node | None
     if not nodes:
         root = None

@@ -35,7 +35,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 import numpy as np
@@ -46,6 +46,7 @@ from indexer.analysis import normalize
 from indexer.store import IndexHandle
 from searchapp import facets as fx
 from searchapp import highlight as hl
+from searchapp import proximity
 from searchapp import querylang
 from searchapp.model import FACETS, SORTS, Hit, SearchQuery, SearchResults
 
@@ -106,6 +107,7 @@ class _State:
     table: fx.FacetTable
     subs: substring.SubstringIndex
     docmap: substring.DocMap
+    extras: dict = field(default_factory=dict)     # other per-state data (proximity boundaries)
 
 
 def state_key(reader) -> tuple:
@@ -297,6 +299,8 @@ class SearchService:
     def _node(self, searcher, st: _State, node):
         if isinstance(node, querylang.Term):
             return self._term(searcher, st, node)
+        if isinstance(node, querylang.Near):
+            return proximity.evaluate(st, node, lambda side: self._node(searcher, st, side))
         if isinstance(node, querylang.Not):
             r = self._node(searcher, st, node.child)
             if r is None:
