@@ -12,6 +12,8 @@ import random
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from indexer.analysis import normalize
 from indexer.article import Article, article_id
@@ -269,3 +271,16 @@ def test_random_queries_match_a_brute_force_scan(random_corpus):
         checked += 1
         nonempty += bool(expected)
     assert checked == 160 and nonempty > 40
+
+
+TOKENS = ["魏东", "签约", "NEAR/5", "NEAR/x", "NEAR/0", "BEFORE/3", "SENT", "PARA", "OR", "NOT", "-",
+          "-疫情", "title:魏东", "district:金水区", '"魏 东"', '"', "AND", "NEAR/99999", "，"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(TOKENS), max_size=8))
+def test_any_mix_of_operators_parses_and_searches(case_svc, tokens):
+    q = " ".join(tokens)
+    p = parse(q)
+    r = case_svc.search(SearchQuery.make(q))
+    assert r.total >= 0 and isinstance(p.messages, tuple)
