@@ -12,6 +12,7 @@ import json
 import re
 from typing import Callable, Iterable, Iterator
 
+from searchapp.display import date_text, title_text
 from searchapp.model import Hit
 
 BOM = "\ufeff"              # lets Excel open UTF-8 CSV with Chinese text correctly
@@ -22,6 +23,7 @@ CSV_COLUMNS = (
     ("project_types", "项目类型"), ("snippet", "摘要"), ("source", "来源文件"),
     ("ordinal", "页内序号"), ("url", "链接"),
 )
+BODY_COLUMN = ("body", "正文")      # added with the full-text option
 # A cell starting with one of these is read as a formula by Excel / LibreOffice / Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _TAG = re.compile(r"<[^>]*>")
@@ -50,20 +52,25 @@ def hit_row(hit: Hit, url: str) -> dict:
         "project_types": list(hit.project_types),
         "snippet": " … ".join(html_to_text(s) for s in hit.snippets),
         "source": hit.source, "ordinal": hit.ordinal, "url": url,
+        **({} if hit.body is None else {"body": hit.body}),
     }
 
 
-def csv_chunks(hits: Iterable[Hit], url_for_id: Callable[[str], str]) -> Iterator[str]:
-    """BOM + header + one row per hit, yielded in chunks of CHUNK_ROWS rows."""
+def csv_chunks(hits: Iterable[Hit], url_for_id: Callable[[str], str], full: bool = False) -> Iterator[str]:
+    """BOM + header + one row per hit, yielded in chunks of CHUNK_ROWS rows. Dates and
+    titles read as on the page (3月6日（年份不详）, （无标题图片新闻）); `full` adds 正文."""
+    columns = CSV_COLUMNS + ((BODY_COLUMN,) if full else ())
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     buf.write(BOM)
-    writer.writerow([label for _, label in CSV_COLUMNS])
+    writer.writerow([label for _, label in columns])
     rows = 0
     for hit in hits:
         row = hit_row(hit, url_for_id(hit.id))
+        row["date"] = date_text(hit.date) if hit.date else ""
+        row["title"] = title_text(hit.title)
         writer.writerow([neutralise_cell("、".join(v) if isinstance(v, list) else v)
-                         for v in (row[k] for k, _ in CSV_COLUMNS)])
+                         for v in (row.get(k) for k, _ in columns)])
         rows += 1
         if rows % CHUNK_ROWS == 0:
             yield buf.getvalue()

@@ -11,12 +11,12 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Callable, Iterable
 
+from searchapp.display import UNTITLED
 from searchapp.model import Hit
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-UNTITLED = "（无标题图片新闻）"
 
 
 def xml_text(value: object) -> str:

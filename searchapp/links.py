@@ -80,5 +80,5 @@ class Links:
         """Another view of the same search (export, feed, API); page dropped."""
         return self._url(path, self.query, **extra)
 
-    def other_with_page(self, path: str) -> str:
-        return self._url(path, self.query, keep_page=True)
+    def other_with_page(self, path: str, **extra: str) -> str:
+        return self._url(path, self.query, keep_page=True, **extra)

@@ -62,15 +62,17 @@ class Hit:
     source: str
     ordinal: int
     subtitle: str = ""
+    body: str | None = None       # the full text, only when asked for (export / API `full=1`)
 
     def to_dict(self) -> dict:
+        extra = {} if self.body is None else {"body": self.body}
         return {
             "id": self.id, "score": round(self.score, 4), "title": self.title,
             "title_html": self.title_html, "snippet": joined_snippet(self.snippets),
             "snippets": self.snippets, "date": self.date, "district": self.district,
             "reporters": self.reporters, "correspondents": self.correspondents,
             "photographers": self.photographers, "project_types": self.project_types,
-            "source": self.source, "ordinal": self.ordinal, "subtitle": self.subtitle,
+            "source": self.source, "ordinal": self.ordinal, "subtitle": self.subtitle, **extra,
         }
 
 

@@ -21,7 +21,8 @@ FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "repo
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 EXCLUDE_PREFIX = "x"          # xdistrict=惠济区 excludes a value
 SCALAR_PARAMS = ("q", "from", "to", "sort", "page", "size")
-KNOWN_PARAMS = frozenset(SCALAR_PARAMS) | frozenset(FACETS) | {EXCLUDE_PREFIX + f for f in FACETS}
+FULL_PARAM = "full"           # full=1: export / API hits carry the whole body (not a search setting)
+KNOWN_PARAMS = frozenset(SCALAR_PARAMS) | frozenset(FACETS) | {EXCLUDE_PREFIX + f for f in FACETS} | {FULL_PARAM}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _SPACE = re.compile(r"\s+")
@@ -175,6 +176,11 @@ def parse_size(raw: str | None, default: int, maximum: int) -> tuple[int, str | 
     if n > maximum:
         return maximum, f"每页最多 {maximum} 条，已改为 {maximum}。"
     return n, None
+
+
+def wants_full(raw: str | None) -> bool:
+    """`full=1` (also true/yes/on) asks for the full text in export and API hits."""
+    return clean_text(raw or "").lower() in ("1", "true", "yes", "on")
 
 
 def unknown_params(names: Iterable[str]) -> str | None:

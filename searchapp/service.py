@@ -149,7 +149,8 @@ class SearchService:
     def info(self) -> dict:
         return self.handle.info()
 
-    def search(self, query: SearchQuery) -> SearchResults:
+    def search(self, query: SearchQuery, full: bool = False) -> SearchResults:
+        """One page of hits with facets and timeline; `full` adds each hit's body."""
         t0 = time.perf_counter()
         query, messages = self._sanitize(query)
         with self.handle.searcher() as s:
@@ -167,14 +168,14 @@ class SearchService:
                 page = pages
             lo = (page - 1) * query.page_size
             needles = _needles(parsed)
-            hits = [self._hit(s, int(d), float(sc), needles)
+            hits = [self._hit(s, int(d), float(sc), needles, full)
                     for d, sc in zip(rs.docs[lo:lo + query.page_size], rs.scores[lo:lo + query.page_size])]
         return SearchResults(
             query=replace(query, page=page), total=total, hits=hits, facets=rs.facets,
             timeline=rs.timeline, took_ms=(time.perf_counter() - t0) * 1000, page=page,
             pages=pages, messages=messages)
 
-    def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
+    def iter_hits(self, query: SearchQuery, full: bool = False) -> Iterator[Hit]:
         """Every hit of the query (filters applied) in its sort order, loaded in batches.
 
         The whole stream reads one consistent index state (one searcher held open)."""
@@ -185,7 +186,7 @@ class SearchService:
             for lo in range(0, len(rs.docs), STREAM_BATCH):
                 batch = zip(rs.docs[lo:lo + STREAM_BATCH].tolist(), rs.scores[lo:lo + STREAM_BATCH].tolist())
                 for d, sc in batch:
-                    yield self._hit(s, d, sc, needles)
+                    yield self._hit(s, d, sc, needles, full)
 
     def article(self, article_id: str, q: str = "") -> dict | None:
         """The article as Article.to_dict() fields plus title_html, body_html, match_count."""
@@ -427,7 +428,7 @@ class SearchService:
         self._results.put(rk, rs)
         return rs, parsed
 
-    def _hit(self, searcher, docnum: int, score: float, needles: "Needles") -> Hit:
+    def _hit(self, searcher, docnum: int, score: float, needles: "Needles", full: bool = False) -> Hit:
         st = searcher.stored_fields(docnum)
         title = st.get("title") or ""
         body = st.get("body") or ""
@@ -439,7 +440,7 @@ class SearchService:
             reporters=_split(st.get("reporters")), correspondents=_split(st.get("correspondents")),
             photographers=_split(st.get("photographers")), project_types=_split(st.get("type")),
             source=st.get("source", ""), ordinal=int(st.get("ordinal") or 0),
-            subtitle=st.get("subtitle") or "")
+            subtitle=st.get("subtitle") or "", body=body if full else None)
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,14 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from indexer.analysis import word_tokens
-from searchapp import export, feeds, params, suggest, timeline
+from searchapp import display, export, feeds, params, suggest, timeline
 from searchapp.links import Links
 from searchapp.model import FACETS, FacetValue, SearchQuery, SearchResults
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATE_DIR = PACKAGE_DIR.parent / "templates"
+# Installed (wheel): searchapp/templates; from a checkout (editable install): ./templates.
+TEMPLATE_DIR = next((d for d in (PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates")
+                     if (d / "base.html").is_file()), PACKAGE_DIR.parent / "templates")
 SIDEBAR_FACETS = ("district", "year", "reporter", "type")
 ALLOWED_METHODS = ("GET", "HEAD")
 MAX_ID_CHARS = 64
@@ -125,6 +127,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                  SIDEBAR_FACETS=SIDEBAR_FACETS, fmt_date=fmt_date,
                                  period_title=timeline.period_title)
     app.jinja_env.filters["fmt_date"] = fmt_date
+    app.jinja_env.filters["quoted"] = display.quoted
+    app.jinja_env.globals["UNTITLED"] = display.UNTITLED
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     _register_hooks(app)
@@ -136,15 +140,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def fmt_date(value: str | None) -> str:
     """'2022-03-27' stays; '--03-27' -> '3月27日（年份不详）'; None -> '日期不详'."""
-    if not value:
-        return "日期不详"
-    if value.startswith("--"):
-        try:
-            m, d = value[2:].split("-")
-            return f"{int(m)}月{int(d)}日（年份不详）"
-        except ValueError:
-            return value
-    return value
+    return display.date_text(value)
 
 
 def _wants_json() -> bool:
@@ -182,8 +178,12 @@ def _index_message(exc: Exception) -> str | None:
     return None
 
 
-def _search(query: SearchQuery) -> SearchResults:
-    return _service().search(query)
+def _search(query: SearchQuery, full: bool = False) -> SearchResults:
+    return _service().search(query, full=full) if full else _service().search(query)
+
+
+def _full() -> bool:
+    return params.wants_full(request.args.get(params.FULL_PARAM))
 
 
 def _result_messages(query: SearchQuery, results: SearchResults) -> list[str]:
@@ -358,11 +358,11 @@ def _error_response(code: int, message: str, exc: HTTPException | None):
     return resp
 
 
-def _searched():
+def _searched(full: bool = False):
     """The request's search: (query, results, links for this state, messages for the user)."""
     parsed = _parse_request()
     query = parsed.query
-    results = _search(query)
+    results = _search(query, full)
     links = _links(replace(query, page=results.page))
     return query, results, links, list(parsed.messages) + _result_messages(query, results)
 
@@ -424,17 +424,21 @@ def _register_routes(app: Flask) -> None:
 
     @app.get("/api/search")
     def api_search():
-        query, results, links, messages = _searched()
+        full = _full()
+        query, results, links, messages = _searched(full)
         body = {"query": _query_dict(query), **results.to_dict()}
         body["messages"] = messages
         root = request.url_root.rstrip("/")
+        extra = {params.FULL_PARAM: "1"} if full else {}
         body["links"] = {
-            "self": root + links.other_with_page(url_for("api_search")),
+            "self": root + links.other_with_page(url_for("api_search"), **extra),
             "html": root + links.search(),
-            "next": root + _links(replace(query, page=results.page + 1)).other_with_page(url_for("api_search"))
+            "next": root + _links(replace(query, page=results.page + 1)).other_with_page(url_for("api_search"), **extra)
             if results.page < results.pages else None,
-            "csv": root + links.other(url_for("export_csv")),
-            "json": root + links.other(url_for("export_json")),
+            "csv": root + links.other(url_for("export_csv"), **extra),
+            "json": root + links.other(url_for("export_json"), **extra),
+            "csv_full": root + links.other(url_for("export_csv"), **{params.FULL_PARAM: "1"}),
+            "json_full": root + links.other(url_for("export_json"), **{params.FULL_PARAM: "1"}),
             "atom": root + links.other(url_for("feed")),
         }
         return _json(body)
@@ -469,16 +473,17 @@ def _export(kind: str) -> Response:
     """The whole result set (no page, no cap), streamed. The generator needs no request
     context: the article URL prefix is taken now."""
     query = replace(_parse_request().query, page=1)
-    hits = _service().iter_hits(query)
+    full = _full()
+    hits = _service().iter_hits(query, full=full) if full else _service().iter_hits(query)
     prefix = request.url_root + "articles/"
 
     def url_for_id(article_id: str) -> str:
         return prefix + article_id
 
     if kind == "csv":
-        body, mimetype = export.csv_chunks(hits, url_for_id), "text/csv; charset=utf-8"
+        body, content_type = export.csv_chunks(hits, url_for_id, full=full), "text/csv; charset=utf-8"
     else:
-        body, mimetype = export.json_chunks(hits, url_for_id), "application/json"
-    resp = Response(body, mimetype=mimetype)
+        body, content_type = export.json_chunks(hits, url_for_id), "application/json"
+    resp = Response(body, content_type=content_type)
     resp.headers["Content-Disposition"] = f'attachment; filename="{_download_name(kind)}"'
     return resp

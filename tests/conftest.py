@@ -87,3 +87,38 @@ def live_server(seed_index_dir):
         wasyncore.close_all(server._map)
         server.task_dispatcher.shutdown()
         thread.join(timeout=10)
+
+
+# --------------------------------------------------------------------------- browser (Playwright)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless; fails (never skips) with the install command when missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: install it with "
+                    "`apt-get install chromium fonts-noto-cjk` (or `make browser`); the browser tests need it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh desktop-size page; fails the test on any console error (CSP violations, JS errors)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+    assert errors == []

@@ -54,7 +54,7 @@ def test_home_page_browses_everything_newest_first(client):
     assert f'共 <strong class="total">{total}</strong> 条结果' in page
     assert "用时" in page and "搜索语法" in page
     assert 'name="q" value=""' in page
-    assert '<option value="newest" selected>' in page
+    assert '<option value="" selected>最新</option>' in page       # the default order is sent as ""
 
 
 def test_search_shows_highlighted_hits_linked_to_articles(client):

@@ -1,0 +1,96 @@
+"""Issue 11 through the Flask test client over the real seed index: what a journalist reads
+on the page, in the export, the feed and the API."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def get(client, url: str, status: int = 200):
+    r = client.get(url)
+    assert r.status_code == status, r.data[:800]
+    return r
+
+
+def page_text(client, url: str) -> str:
+    return get(client, url).get_data(as_text=True)
+
+
+def csv_rows(client, url: str) -> list[dict]:
+    data = get(client, url).get_data(as_text=True)
+    return list(csv.DictReader(io.StringIO(data.lstrip("\ufeff"))))
+
+
+# ---------------------------------------------------------------- 10. quotes in the summary
+
+def test_a_phrase_query_is_quoted_once_in_the_summary(client):
+    for q in ('"经济运行分析会"', "“经济运行分析会”"):
+        page = page_text(client, "/?q=" + quote(q))
+        summary = re.search(r'<div class="summary-count">(.*?)</div>', page, re.S).group(1)
+        assert "经济运行分析会" in summary
+        assert "““" not in summary and "”””" not in summary and "“&#34;" not in summary, summary
+        assert summary.count("经济运行分析会") == 1
+    page = page_text(client, "/?q=" + quote("惠济区"))
+    assert "<strong>“惠济区”</strong>" in page
+
+
+# ---------------------------------------------------------------- 12. export
+
+def test_export_content_type_names_the_charset_once(client):
+    r = get(client, "/export.csv?q=" + quote("惠济区"))
+    assert r.headers["Content-Type"].lower().count("charset") == 1
+    assert r.headers["Content-Type"].startswith("text/csv")
+    r = get(client, "/export.json?q=" + quote("惠济区"))
+    assert r.headers["Content-Type"].lower().count("charset") <= 1
+
+
+def test_untitled_photo_news_has_the_pages_title_in_the_csv(client):
+    rows = csv_rows(client, "/export.csv")
+    untitled = [r for r in rows if r["摄影"] and not r["副标题"] and "图片新闻" in r["标题"]]
+    assert untitled and all(r["标题"] == "（无标题图片新闻）" for r in untitled)
+    assert all(r["标题"] for r in rows)
+    # JSON keeps the plain value (an empty title) for programs
+    data = json.loads(get(client, "/export.json").get_data(as_text=True))
+    assert any(h["title"] == "" for h in data)
+
+
+def test_full_text_export_in_csv_json_and_the_api(client):
+    q = "?q=" + quote("开门红")
+    plain = csv_rows(client, "/export.csv" + q)
+    assert "正文" not in plain[0]
+    full = csv_rows(client, "/export.csv" + q + "&full=1")
+    art = get(client, "/api/articles/" + full[0]["编号"]).get_json()
+    assert full[0]["正文"] == art["body"] and len(full[0]["正文"]) > 200
+    data = json.loads(get(client, "/export.json" + q + "&full=1").get_data(as_text=True))
+    assert data[0]["body"] == art["body"]
+    assert "body" not in json.loads(get(client, "/export.json" + q).get_data(as_text=True))[0]
+    api = get(client, "/api/search" + q + "&full=1").get_json()
+    assert api["hits"][0]["body"] and api["messages"] == []      # `full` is a known parameter
+    assert "full=1" in api["links"]["csv"] and "full=1" in api["links"]["json"]
+    assert "body" not in get(client, "/api/search" + q).get_json()["hits"][0]
+    page = page_text(client, "/" + q)
+    assert "full=1" in page and "含正文" in page                   # the page offers it
+
+
+# ---------------------------------------------------------------- 14. smaller
+
+def test_api_leaves_chinese_readable_but_escapes_markup(client):
+    raw = get(client, "/api/search?q=" + quote("惠济区")).get_data(as_text=True)
+    assert "惠济区" in raw and "\\u60e0" not in raw
+    assert "<mark>" not in raw and "\\u003cmark\\u003e" in raw
+    raw = get(client, "/api/articles/nothere0000", 404).get_data(as_text=True)
+    assert "找不到" in raw
+
+
+def test_readme_shows_each_screenshot_once():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert images and len(images) == len(set(images)), images
+    for img in images:
+        assert (ROOT / img).is_file(), img
