@@ -41,7 +41,7 @@ from whoosh.writing import SegmentWriter
 from indexer import store, substring
 from indexer.analysis import analyzer_version, jieba_tokenizer, key_terms, normalize, segment
 from indexer.article import Article
-from indexer.extract import parse_bytes
+from indexer.pages import parse_bytes
 from indexer.reading import PageReadError, iter_page_files, read_page_bytes
 from indexer.schema import (SCHEMA_VERSION, article_document, build_schema, index_version,
                             indexed_title)
@@ -181,7 +181,7 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
     if sha == old_sha:
         return result
     try:
-        articles = parse_bytes(p, data)
+        articles, _reader = parse_bytes(p, data)
     except ValueError as e:
         return _FileResult(key, path, "failed", reason=str(e))
     except Exception as e:  # a parser bug must not stop the whole run

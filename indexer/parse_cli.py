@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from indexer.article import Article
-from indexer.extract import parse_file
+from indexer.pages import parse_file
 from indexer.reading import PageReadError, iter_page_files
 
 EXIT_OK, EXIT_FILES_SKIPPED = 0, 1
+_READER_NAMES = {"text": "文本 text", "html": "网页 html", "pdf": "PDF pdf"}
 _PREVIEW = 60               # characters of the first body line shown in the listing
 
 
@@ -40,13 +41,14 @@ def _listing(article: Article) -> str:
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object per article (JSON Lines) instead of the listing.")
 def parse(paths, as_json):
-    """Split the page files (*.txt) under PATH... into articles and show them.
+    """Split the page files (*.txt, *.htm, *.html) under PATH... into articles.
 
     Without --json, prints per page its articles: title, subtitle, line range,
     date, district, bylines and the start of the body, to check how a page was
     split. With --json, prints JSON Lines with the keys id, source, ordinal,
     title, subtitle, body, date, district, districts, reporters, correspondents,
-    photographers, project_types, page_date, line_start, line_end.
+    photographers, project_types, page_date, line_start, line_end, and reader
+    (text or html: how the file was read).
 
     Files that cannot be read or decoded are reported on stderr and skipped.
 
@@ -67,20 +69,20 @@ def parse(paths, as_json):
     for path in iter_page_files(paths, errors):
         seen += 1
         try:
-            articles = parse_file(path)
+            articles, reader = parse_file(path)
         except PageReadError as exc:
             click.echo(f"跳过 skipped: {exc}", err=True)
             skipped += 1
             continue
         if as_json:
             for article in articles:
-                click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
+                click.echo(json.dumps({**article.to_dict(), "reader": reader}, ensure_ascii=False))
         else:
-            click.echo(f"{path}: {len(articles)} 篇 article(s)")
+            click.echo(f"{path}: {len(articles)} 篇 article(s) [{_READER_NAMES[reader]}]")
             for article in articles:
                 click.echo(_listing(article))
     for where, reason in errors:
         click.echo(f"跳过 skipped: {where}: {reason}", err=True)
     if not seen and not errors:
-        click.echo("没有找到页面文件 (*.txt) / no page files (*.txt) found", err=True)
+        click.echo("没有找到页面文件 (*.txt *.htm *.html) / no page files found", err=True)
     raise SystemExit(EXIT_FILES_SKIPPED if (errors or skipped) else EXIT_OK)

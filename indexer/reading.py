@@ -9,10 +9,14 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 PAGE_SUFFIX = ".txt"
+# Page files by suffix, and the reader each goes through (see page_text).
+READERS = {".txt": "text", ".htm": "html", ".html": "html"}
+PAGE_SUFFIXES = tuple(READERS)
 
 # Control bytes that never occur in a text page (tab, LF, VT, FF, CR and ESC are allowed).
 _ALLOWED_CONTROLS = b"\t\n\x0b\x0c\r\x1b"
@@ -38,7 +42,7 @@ class PageReadError(Exception):
 # ---------------------------------------------------------------- finding files
 
 def iter_page_files(paths: Iterable, errors: list) -> Iterator[Path]:
-    """Yield every *.txt file under `paths` (files or folders), sorted, each once.
+    """Yield every page file (*.txt, *.htm, *.html) under `paths` (files or folders), sorted, each once.
 
     Folders are walked recursively in name order; hidden entries (".name") are
     skipped; symlinked folders are followed unless they lead back into a folder
@@ -54,8 +58,8 @@ def iter_page_files(paths: Iterable, errors: list) -> Iterator[Path]:
             continue
         if os.path.isdir(path):
             yield from _walk(path, (), seen_files, errors)
-        elif path.suffix.lower() != PAGE_SUFFIX:
-            errors.append((str(path), "不是 .txt 文件 (not a .txt file)"))
+        elif path.suffix.lower() not in READERS:
+            errors.append((str(path), "不是版面文件 .txt/.htm/.html (not a page file: .txt, .htm or .html)"))
         elif _first_time(st, seen_files):
             yield path
 
@@ -85,7 +89,7 @@ def _walk(folder: Path, ancestors: tuple, seen_files: set, errors: list) -> Iter
             continue
         if is_dir:
             yield from _walk(path, ancestors, seen_files, errors)
-        elif is_file and entry.name.lower().endswith(PAGE_SUFFIX):
+        elif is_file and entry.name.lower().endswith(PAGE_SUFFIXES):
             try:
                 st = path.stat()
             except OSError as exc:
@@ -93,7 +97,7 @@ def _walk(folder: Path, ancestors: tuple, seen_files: set, errors: list) -> Iter
                 continue
             if _first_time(st, seen_files):
                 yield path
-        elif entry.is_symlink() and not path.exists() and entry.name.lower().endswith(PAGE_SUFFIX):
+        elif entry.is_symlink() and not path.exists() and entry.name.lower().endswith(PAGE_SUFFIXES):
             errors.append((str(path), "符号链接指向不存在的文件 (broken symlink)"))
 
 
@@ -230,6 +234,32 @@ def read_page(path) -> str:
         return decode_page(data)
     except ValueError as exc:
         raise PageReadError(path, str(exc)) from None
+
+
+# ---------------------------------------------------------------- readers
+
+@dataclass(frozen=True)
+class PageText:
+    """The text of one page file in the text pages' form, and how it was read."""
+    text: str
+    reader: str                          # "text" | "html"
+    page_date: _dt.date | None = None    # from the file's own record (an HTML page's URL)
+
+
+def reader_name(path) -> str:
+    """The reader of a page file, by its suffix ("text" for anything else)."""
+    return READERS.get(Path(path).suffix.lower(), "text")
+
+
+def page_text(path, data: bytes) -> PageText:
+    """Page text of a page file's bytes, through the reader its suffix names; raises
+    ValueError(reason) when the file cannot be read as such (binary, undecodable)."""
+    reader = reader_name(path)
+    if reader == "html":
+        from indexer.htmlpage import read_html
+        page = read_html(data)
+        return PageText(page.text, reader, page.page_date)
+    return PageText(decode_page(data), reader)
 
 
 # ---------------------------------------------------------------- page date

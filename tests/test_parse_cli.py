@@ -43,7 +43,8 @@ def test_json_lines_have_the_article_keys_and_raw_chinese():
     assert result.exit_code == 0
     rows = json_lines(result.stdout)
     assert len(rows) == 11
-    assert all(tuple(r) == JSON_KEYS for r in rows)
+    assert all(tuple(r) == (*JSON_KEYS, "reader") for r in rows)
+    assert {r["reader"] for r in rows} == {"text"}
     assert rows[0]["title"] == "金水区吹响奋进「冲锋号」"
     assert rows[0]["reporters"] == ["党贺喜"]
     assert "金水区" in result.stdout                     # ensure_ascii=False

@@ -112,14 +112,14 @@ def test_iter_page_files_recursive_sorted(tmp_path):
 
 def test_iter_page_files_reports_missing_and_non_txt(tmp_path):
     (tmp_path / "page.txt").write_text("x")
-    (tmp_path / "page.html").write_text("x")
+    (tmp_path / "page.doc").write_text("x")
     errors = []
     found = list(iter_page_files(
-        [tmp_path / "page.txt", tmp_path / "nope", tmp_path / "page.html", tmp_path / "page.txt"], errors))
+        [tmp_path / "page.txt", tmp_path / "nope", tmp_path / "page.doc", tmp_path / "page.txt"], errors))
     assert found == [tmp_path / "page.txt"]            # the same file only once
     reasons = dict(errors)
     assert "不存在" in reasons[str(tmp_path / "nope")]
-    assert ".txt" in reasons[str(tmp_path / "page.html")]
+    assert ".txt" in reasons[str(tmp_path / "page.doc")]
 
 
 def test_iter_page_files_survives_symlink_loops(tmp_path):

@@ -1,0 +1,31 @@
+"""A page file of any supported format -> labelled articles, and the reader it went through.
+
+The readers (reading.page_text: text, indexer/htmlpage.py, indexer/pdfpage.py) turn a file
+into page text in the text pages' form; the articles come from the same splitting and
+extraction for every format (extract.parse_page). The page date is the one in the file's
+path, else the one the file records itself (an HTML page's URL).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.article import Article
+from indexer.extract import parse_page
+from indexer.reading import PageReadError, page_date_from_path, page_text, read_page_bytes
+
+
+def parse_bytes(path, data: bytes) -> tuple[list[Article], str]:
+    """(articles, reader) of a page file's bytes already read; raises ValueError when they
+    cannot be read as a page of that format."""
+    page = page_text(path, data)
+    date = page_date_from_path(Path(path)) or page.page_date
+    return parse_page(page.text, str(path), date), page.reader
+
+
+def parse_file(path) -> tuple[list[Article], str]:
+    """Read and parse one page file; raises reading.PageReadError with a clear reason."""
+    data = read_page_bytes(path)
+    try:
+        return parse_bytes(path, data)
+    except ValueError as exc:
+        raise PageReadError(path, str(exc)) from None
