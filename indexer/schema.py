@@ -19,6 +19,8 @@ reporter      KEYWORD commas, column         every byline name (reporters+corres
 reporters, correspondents, photographers     KEYWORD commas, stored, "a,b"
 type          KEYWORD commas, stored, column project types, "签约,开工"
 ordinal, subtitle, page_date, line_start, line_end   STORED
+amounts       STORED                         money amounts (indexer.amounts), list of dicts
+amount        NUMERIC int64, column          the article's amount in 1/100 万元 (0: none)
 
 Substring search (every query of two or more characters found verbatim) and the word-match
 ranking tiers come from the substring index (indexer/substring.py), which holds every
@@ -38,11 +40,12 @@ import re
 from whoosh import columns
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from indexer import amounts as amounts_
 from indexer.analysis import analyzer_version, normalize, word_analyzer
 from indexer.article import Article
 
 # Bump when fields or the Article -> document mapping change.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # Index body words in Whoosh too (not used by the search service; costs ~1.6x jieba's CPU).
 BODY_WORDS = False
 
@@ -83,6 +86,8 @@ def build_schema() -> Schema:
         page_date=STORED(),
         line_start=STORED(),
         line_end=STORED(),
+        amounts=STORED(),
+        amount=NUMERIC(int, bits=64, signed=False, sortable=True, default=0),
     )
 
 
@@ -138,6 +143,10 @@ def article_document(a: Article, dockey: int = 0, keywords=()) -> dict:
         "line_start": a.line_start,
         "line_end": a.line_end,
     }
+    found = amounts_.article_amounts(a.title, a.subtitle, a.body)
+    if found:
+        doc["amounts"] = [x.to_dict() for x in found]
+        doc["amount"] = round(amounts_.article_amount(found) * 100)
     exact = title_exact_key(a.title)
     if exact:
         doc["title_exact"] = exact

@@ -20,7 +20,8 @@ CHUNK_ROWS = 200
 CSV_COLUMNS = (
     ("id", "编号"), ("date", "日期"), ("district", "区县"), ("title", "标题"), ("subtitle", "副标题"),
     ("reporters", "记者"), ("correspondents", "通讯员"), ("photographers", "摄影"),
-    ("project_types", "项目类型"), ("snippet", "摘要"), ("source", "来源文件"),
+    ("project_types", "项目类型"), ("amount", "金额(万元)"), ("amount_phrases", "金额原文"),
+    ("snippet", "摘要"), ("source", "来源文件"),
     ("ordinal", "页内序号"), ("url", "链接"),
 )
 BODY_COLUMN = ("body", "正文")      # added with the full-text option
@@ -50,6 +51,8 @@ def hit_row(hit: Hit, url: str) -> dict:
         "subtitle": hit.subtitle, "reporters": list(hit.reporters),
         "correspondents": list(hit.correspondents), "photographers": list(hit.photographers),
         "project_types": list(hit.project_types),
+        "amount": hit.amount or None, "amount_phrases": [a["phrase"] for a in hit.amounts],
+        "amounts": list(hit.amounts),
         "snippet": " … ".join(html_to_text(s) for s in hit.snippets),
         "source": hit.source, "ordinal": hit.ordinal, "url": url,
         **({} if hit.body is None else {"body": hit.body}),

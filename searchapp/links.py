@@ -50,6 +50,9 @@ class Links:
         """Filter to a period ('2022', '2022-03', '2022-03-05'); to defaults to from."""
         return self.search(params.with_period(self.query, date_from, date_to if date_to is not None else date_from))
 
+    def without_amount(self) -> str:
+        return self.search(params.with_amount(self.query, None, None))
+
     def without_dates(self) -> str:
         return self.search(params.with_period(self.query, None, None))
 

@@ -24,6 +24,8 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1                  # 1-based
     page_size: int = 20
+    amount_min: float | None = None   # 万元, inclusive: articles whose amount (indexer.amounts) is >=
+    amount_max: float | None = None   # 万元, inclusive
 
     def included(self, facet: str) -> tuple[str, ...]:
         return dict(self.include).get(facet, ())
@@ -63,6 +65,8 @@ class Hit:
     ordinal: int
     subtitle: str = ""
     body: str | None = None       # the full text, only when asked for (export / API `full=1`)
+    amount: float = 0.0           # 万元: the article's investment/contract figure (0: none)
+    amounts: list = field(default_factory=list)   # indexer.amounts.Amount.to_dict() of each amount
 
     def to_dict(self) -> dict:
         extra = {} if self.body is None else {"body": self.body}
@@ -72,7 +76,8 @@ class Hit:
             "snippets": self.snippets, "date": self.date, "district": self.district,
             "reporters": self.reporters, "correspondents": self.correspondents,
             "photographers": self.photographers, "project_types": self.project_types,
-            "source": self.source, "ordinal": self.ordinal, "subtitle": self.subtitle, **extra,
+            "source": self.source, "ordinal": self.ordinal, "subtitle": self.subtitle,
+            "amount": self.amount, "amounts": self.amounts, **extra,
         }
 
 
@@ -95,6 +100,7 @@ class SearchResults:
     page: int                                # the page actually served (clamped)
     pages: int
     messages: list[str] = field(default_factory=list)   # user-facing notes, in Chinese
+    amounts: dict | None = None    # searchapp.amounts.aggregate() over the whole result set
 
     def to_dict(self) -> dict:
         return {
@@ -105,4 +111,5 @@ class SearchResults:
                             "excluded": v.excluded} for v in vs] for k, vs in self.facets.items()},
             "timeline": [{"period": p, "count": c} for p, c in self.timeline],
             "messages": self.messages,
+            "amounts": self.amounts,
         }

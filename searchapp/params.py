@@ -14,13 +14,14 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
+from indexer.amounts import parse_amount
 from searchapp.facets import date_bound, parse_partial_date
 from searchapp.model import FACETS, SORTS, SearchQuery
 
 FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "reporter": "记者", "type": "项目类型"}
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 EXCLUDE_PREFIX = "x"          # xdistrict=惠济区 excludes a value
-SCALAR_PARAMS = ("q", "from", "to", "sort", "page", "size")
+SCALAR_PARAMS = ("q", "from", "to", "sort", "page", "size", "amin", "amax")
 FULL_PARAM = "full"           # full=1: export / API hits carry the whole body (not a search setting)
 KNOWN_PARAMS = frozenset(SCALAR_PARAMS) | frozenset(FACETS) | {EXCLUDE_PREFIX + f for f in FACETS} | {FULL_PARAM}
 
@@ -136,6 +137,31 @@ def parse_date_range(raw_from: str | None, raw_to: str | None) -> tuple[str | No
     return d_from, d_to, messages
 
 
+def parse_amount_range(raw_min: str | None, raw_max: str | None) -> tuple[float | None, float | None, list[str]]:
+    """金额 bounds in 万元: "5000", "5000万", "3亿", "3.2亿元" (a bare number is 万元)."""
+    bounds, messages = [], []
+    for raw, label in ((raw_min, "最低金额"), (raw_max, "最高金额")):
+        text = clean_text(raw or "")
+        if not text:
+            bounds.append(None)
+            continue
+        value = parse_amount(text)
+        if value is None or value < 0:
+            messages.append(f"{label}“{_shown(text)}”无效（可写 5000、5000万 或 3.2亿，单位万元），已忽略。")
+            bounds.append(None)
+        else:
+            bounds.append(value)
+    lo, hi = bounds
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+        messages.append("最低金额高于最高金额，已将两者对调。")
+    return lo, hi, messages
+
+
+def _amount_arg(value: float) -> str:
+    return f"{value:g}"
+
+
 def parse_sort(raw: str | None, q: str) -> tuple[str, str | None]:
     """Default: relevance for a query, newest when browsing without one."""
     default = "relevance" if q else "newest"
@@ -224,6 +250,9 @@ def parse_args(pairs: Iterable[tuple[str, str]], limits: Limits = Limits()) -> P
     d_from, d_to, msgs = parse_date_range(first("from"), first("to"))
     for m in msgs:
         note(m)
+    amin, amax, msgs = parse_amount_range(first("amin"), first("amax"))
+    for m in msgs:
+        note(m)
     sort, msg = parse_sort(first("sort"), q)
     note(msg)
     page, msg = parse_page(first("page"), limits.max_page)
@@ -232,7 +261,7 @@ def parse_args(pairs: Iterable[tuple[str, str]], limits: Limits = Limits()) -> P
     note(msg)
     note(unknown_params(multi))
     query = SearchQuery.make(q=q, include=include, exclude=exclude, date_from=d_from, date_to=d_to,
-                             sort=sort, page=page, page_size=size)
+                             sort=sort, page=page, page_size=size, amount_min=amin, amount_max=amax)
     return ParsedRequest(query=query, messages=tuple(messages))
 
 
@@ -250,6 +279,10 @@ def to_args(query: SearchQuery, default_size: int = Limits.page_size) -> list[tu
         args.append(("from", query.date_from))
     if query.date_to:
         args.append(("to", query.date_to))
+    if query.amount_min is not None:
+        args.append(("amin", _amount_arg(query.amount_min)))
+    if query.amount_max is not None:
+        args.append(("amax", _amount_arg(query.amount_max)))
     if query.sort != ("relevance" if query.q else "newest"):
         args.append(("sort", query.sort))
     if query.page != 1:
@@ -295,5 +328,10 @@ def with_period(query: SearchQuery, date_from: str | None, date_to: str | None) 
     return replace(query, date_from=date_from, date_to=date_to, page=1)
 
 
+def with_amount(query: SearchQuery, lo: float | None, hi: float | None) -> SearchQuery:
+    return replace(query, amount_min=lo, amount_max=hi, page=1)
+
+
 def has_filters(query: SearchQuery) -> bool:
-    return bool(query.include or query.exclude or query.date_from or query.date_to)
+    return bool(query.include or query.exclude or query.date_from or query.date_to
+                or query.amount_min is not None or query.amount_max is not None)

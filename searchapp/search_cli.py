@@ -36,6 +36,12 @@ def _facet_options(fn):
 @_facet_options
 @click.option("--from", "date_from", metavar="DATE", help="From date, inclusive: 2023, 2023-02 or 2023-02-14.")
 @click.option("--to", "date_to", metavar="DATE", help="To date, inclusive of the whole period: 2023, 2023-02 …")
+@click.option("--amount-min", "amount_min", metavar="AMOUNT",
+              help="Only articles whose investment/contract amount (金额) is at least this: 5000 (万元), 5000万, 3亿.")
+@click.option("--amount-max", "amount_max", metavar="AMOUNT", help="… and at most this (same forms).")
+@click.option("--amounts", "show_amounts", is_flag=True,
+              help="Print the 金额汇总: sum and count of the amounts per district and per year "
+                   "over the whole result set (with --json: one JSON object).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True,
               help="Hits per page; 0 prints every hit.")
@@ -47,7 +53,8 @@ def _facet_options(fn):
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="NEWSEARCH_INDEX_DIR", show_envvar=True,
               help="Index directory [default: ~/.local/share/newsearch/index].")
-def search(query, date_from, date_to, sort, limit, page, as_json, color, index_dir, **facet_args):
+def search(query, date_from, date_to, amount_min, amount_max, show_amounts, sort, limit, page, as_json,
+           color, index_dir, **facet_args):
     """Search the index for QUERY and print ranked hits, then facet counts and the total.
 
     Words are AND-ed; OR, -word / NOT word, "exact phrase" and title: district: reporter:
@@ -60,6 +67,8 @@ def search(query, date_from, date_to, sort, limit, page, as_json, color, index_d
       newsearch search 开门红 --district 惠济区 --district 金水区 --from 2023
       newsearch search '"经济运行分析会"' --sort newest --limit 5
       newsearch search --json -- -疫情 项目 > hits.jsonl
+      newsearch search --type 签约 --year 2023 --amounts --limit 0
+      newsearch search 项目 --amount-min 10亿 --sort newest
 
     \b
     Exit status:
@@ -72,11 +81,20 @@ def search(query, date_from, date_to, sort, limit, page, as_json, color, index_d
 
     include = {f: facet_args[f"include_{f}"] for f in FACETS if facet_args[f"include_{f}"]}
     exclude = {f: facet_args[f"exclude_{f}"] for f in FACETS if facet_args[f"exclude_{f}"]}
+    from searchapp.params import parse_amount_range
+
+    lo, hi, notes = parse_amount_range(amount_min, amount_max)
+    for m in notes:
+        click.echo(f"提示: {m}", err=True)
     q = SearchQuery.make(" ".join(query), include=include, exclude=exclude, date_from=date_from,
-                         date_to=date_to, sort=sort, page=page, page_size=limit or 20)
+                         date_to=date_to, sort=sort, page=page, page_size=limit or 20,
+                         amount_min=lo, amount_max=hi)
     service = SearchService(index_dir or default_index_dir())
     try:
         results = service.search(q)
+        if show_amounts:
+            _print_amounts(results.amounts, as_json)
+            return
         hits = service.iter_hits(q) if limit == 0 else results.hits
         if as_json:
             for m in results.messages:
@@ -93,7 +111,23 @@ def search(query, date_from, date_to, sort, limit, page, as_json, color, index_d
         sys.exit(EXIT_USAGE)
 
 
+def _print_amounts(agg: dict, as_json: bool) -> None:
+    from indexer.amounts import format_wan
+
+    if as_json:
+        click.echo(json.dumps(agg, ensure_ascii=False))
+        return
+    click.echo(f"金额汇总: {agg['count']} 篇写明投资或签约金额 (of {agg['articles']} hits), "
+               f"合计 {format_wan(agg['sum'])} ({agg['sum']:.10g} 万元)")
+    for facet in ("district", "year"):
+        click.echo(f"{FACET_LABELS[facet]}:")
+        for row in agg[facet]:
+            click.echo(f"  {row['value']:<8} {row['count']:>5} 篇  {format_wan(row['sum'])}")
+
+
 def _print_text(results, hits, render, first: int, color: bool) -> None:
+    from indexer.amounts import format_wan
+
     def echo(line: str = "") -> None:
         click.echo(line, color=color)
 
@@ -108,7 +142,8 @@ def _print_text(results, hits, render, first: int, color: bool) -> None:
             echo(f"     {render(s)}")
         byline = "、".join(h.reporters)
         echo(f"     {h.source} #{h.ordinal}" + (f" · 记者 {byline}" if byline else "")
-                   + (f" · {'、'.join(h.project_types)}" if h.project_types else ""))
+                   + (f" · {'、'.join(h.project_types)}" if h.project_types else "")
+                   + (f" · 金额 {format_wan(h.amount)}" if h.amount else ""))
     if not results.total:
         echo("没有找到结果 (no hits).")
     echo("")

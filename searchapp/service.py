@@ -42,8 +42,10 @@ import numpy as np
 from whoosh import query as wq
 
 from indexer import substring
+from indexer.amounts import Amount, article_amount
 from indexer.analysis import normalize
 from indexer.store import IndexHandle
+from searchapp import amounts as amounts_
 from searchapp import facets as fx
 from searchapp import highlight as hl
 from searchapp import proximity
@@ -98,6 +100,7 @@ class _ResultSet:
     facets: dict
     timeline: list
     messages: list
+    amounts: dict | None = None
 
 
 @dataclass
@@ -108,6 +111,7 @@ class _State:
     subs: substring.SubstringIndex
     docmap: substring.DocMap
     extras: dict = field(default_factory=dict)     # other per-state data (proximity boundaries)
+    amount: np.ndarray = None       # float64[size]: each article's amount in 万元 (0: none)
 
 
 def state_key(reader) -> tuple:
@@ -173,7 +177,7 @@ class SearchService:
         return SearchResults(
             query=replace(query, page=page), total=total, hits=hits, facets=rs.facets,
             timeline=rs.timeline, took_ms=(time.perf_counter() - t0) * 1000, page=page,
-            pages=pages, messages=messages)
+            pages=pages, messages=messages, amounts=rs.amounts)
 
     def iter_hits(self, query: SearchQuery, full: bool = False) -> Iterator[Hit]:
         """Every hit of the query (filters applied) in its sort order, loaded in batches.
@@ -254,7 +258,7 @@ class SearchService:
             docmap = substring.DocMap(substring.dockey_column(reader), table.live)
             subs = substring.SubstringIndex.open(folder, generation if generation is not None else 0,
                                                  cache=self._chunks)
-            st = _State(key, table, subs, docmap)
+            st = _State(key, table, subs, docmap, amount=amounts_.amount_column(reader))
             self._states[key] = st
             while len(self._states) > STATES_KEPT:
                 self._states.popitem(last=False)
@@ -379,7 +383,8 @@ class SearchService:
         parsed = querylang.parse(query.q)
         st = self.state(searcher)
         key, table = st.key, st.table
-        rk = (key, parsed.text, query.include, query.exclude, query.date_from, query.date_to, query.sort)
+        rk = (key, parsed.text, query.include, query.exclude, query.date_from, query.date_to, query.sort,
+              query.amount_min, query.amount_max)
         rs = self._results.get(rk)
         if rs is not None:
             return rs, parsed
@@ -399,6 +404,9 @@ class SearchService:
         dmask = fx.date_mask(table, lo, hi)
         if dmask is not None:
             matched &= dmask
+        amask = amounts_.range_mask(st.amount, query.amount_min, query.amount_max)
+        if amask is not None:
+            matched &= amask
         masks = fx.filter_masks(table, include, exclude)
         final = fx.combine(matched, masks.values())
         keep = final[match.docs]
@@ -422,7 +430,7 @@ class SearchService:
             docs=docs[order], scores=scores[order],
             facets=fx.count_facets(table, matched, masks, include, exclude),
             timeline=fx.timeline(table, final, one_year),
-            messages=messages)
+            messages=messages, amounts=amounts_.aggregate(table, st.amount, final))
         if not len(docs) and query.q.strip():
             rs.messages.extend(_zero_hit_hints(parsed))
         self._results.put(rk, rs)
@@ -440,7 +448,8 @@ class SearchService:
             reporters=_split(st.get("reporters")), correspondents=_split(st.get("correspondents")),
             photographers=_split(st.get("photographers")), project_types=_split(st.get("type")),
             source=st.get("source", ""), ordinal=int(st.get("ordinal") or 0),
-            subtitle=st.get("subtitle") or "", body=body if full else None)
+            subtitle=st.get("subtitle") or "", body=body if full else None,
+            amount=_amount(st), amounts=list(st.get("amounts") or []))
 
 
 @dataclass(frozen=True)
@@ -454,6 +463,11 @@ def _needles(parsed: querylang.Parsed) -> Needles:
     terms = parsed.terms(positive=True)
     return Needles(title=tuple(t.text for t in terms if t.field in (None, "title")),
                    body=tuple(t.text for t in terms if t.field is None))
+
+
+def _amount(stored: dict) -> float:
+    """The article's figure in 万元 (as the filter reads it from the column)."""
+    return float(article_amount([Amount(**d) for d in stored.get("amounts") or ()]))
 
 
 def _docnum(searcher, article_id) -> int | None:
@@ -473,6 +487,7 @@ def _article_dict(st: dict) -> dict:
         "photographers": _split(st.get("photographers")),
         "project_types": _split(st.get("type")), "page_date": st.get("page_date") or None,
         "line_start": int(st.get("line_start") or 0), "line_end": int(st.get("line_end") or 0),
+        "amount": _amount(st), "amounts": list(st.get("amounts") or []),
     }
 
 

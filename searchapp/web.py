@@ -23,7 +23,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from indexer.analysis import word_tokens
-from searchapp import display, export, feeds, params, suggest, timeline
+from searchapp import amounts, display, export, feeds, params, suggest, timeline
 from searchapp.links import Links
 from searchapp.model import FACETS, FacetValue, SearchQuery, SearchResults
 
@@ -129,6 +129,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["fmt_date"] = fmt_date
     app.jinja_env.filters["quoted"] = display.quoted
     app.jinja_env.globals["UNTITLED"] = display.UNTITLED
+    app.jinja_env.filters["wan"] = amounts.label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     _register_hooks(app)
@@ -235,6 +236,9 @@ def _chips(query: SearchQuery, links: Links) -> list[dict]:
         else:
             text = f"{query.date_from or '最早'} 至 {query.date_to or '最新'}"
         chips.append({"label": "日期", "value": text, "kind": "date", "remove": links.without_dates()})
+    if query.amount_min is not None or query.amount_max is not None:
+        chips.append({"label": "金额", "value": amounts.range_text(query.amount_min, query.amount_max),
+                      "kind": "amount", "remove": links.without_amount()})
     return chips
 
 
@@ -266,10 +270,13 @@ def _pages(current: int, pages: int, width: int = 2) -> list[int | None]:
 
 
 def _query_dict(query: SearchQuery) -> dict:
-    return {"q": query.q, "include": {k: list(v) for k, v in query.include},
-            "exclude": {k: list(v) for k, v in query.exclude},
-            "from": query.date_from, "to": query.date_to, "sort": query.sort,
-            "page": query.page, "size": query.page_size}
+    d = {"q": query.q, "include": {k: list(v) for k, v in query.include},
+         "exclude": {k: list(v) for k, v in query.exclude},
+         "from": query.date_from, "to": query.date_to, "sort": query.sort,
+         "page": query.page, "size": query.page_size}
+    if query.amount_min is not None or query.amount_max is not None:
+        d.update(amin=query.amount_min, amax=query.amount_max)
+    return d
 
 
 def _info() -> dict:
@@ -403,6 +410,13 @@ def _register_routes(app: Flask) -> None:
     @app.get("/export.json")
     def export_json():
         return _export("json")
+
+    @app.get("/amounts.csv")
+    def export_amounts():
+        query = replace(_parse_request().query, page=1, page_size=1)
+        resp = Response(amounts.csv_chunks(_search(query).amounts), mimetype="text/csv; charset=utf-8")
+        resp.headers["Content-Disposition"] = f'attachment; filename="{_download_name("amounts.csv")}"'
+        return resp
 
     @app.get("/feed.atom")
     def feed():
