@@ -32,6 +32,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = next((d for d in (PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates")
                      if (d / "base.html").is_file()), PACKAGE_DIR.parent / "templates")
 SIDEBAR_FACETS = ("district", "year", "reporter", "type")
+# (Hit / article attribute, facet that filters by the name, role shown to the reader)
+BYLINE_ROLES = (("reporters", "reporter", "记者"), ("correspondents", "reporter", "通讯员"),
+                ("photographers", "reporter", "摄影"))
 ALLOWED_METHODS = ("GET", "HEAD")
 MAX_ID_CHARS = 64
 MAX_PROBES = 12         # extra searches for the suggestions of an empty result
@@ -124,7 +127,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.extensions["newsearch"] = ServiceHolder(str(app.config["INDEX_DIR"]))
     app.jinja_env.globals.update(FACET_LABELS=params.FACET_LABELS, SORT_LABELS=params.SORT_LABELS,
-                                 SIDEBAR_FACETS=SIDEBAR_FACETS, fmt_date=fmt_date,
+                                 SIDEBAR_FACETS=SIDEBAR_FACETS, BYLINE_ROLES=BYLINE_ROLES, fmt_date=fmt_date,
                                  period_title=timeline.period_title)
     app.jinja_env.filters["fmt_date"] = fmt_date
     app.jinja_env.filters["quoted"] = display.quoted

@@ -54,3 +54,84 @@ def test_a_chosen_sort_is_kept_while_refining(page, live_server):
     with page.expect_navigation():
         page.press("input[name=q]", "Enter")
     assert "sort=oldest" in page.url
+
+
+# ---------------------------------------------------------------- 6. the date range applies on change
+
+def test_date_range_applies_on_change_and_keeps_a_visible_button(page, live_server):
+    page.goto(live_server + "/?q=" + quote("惠济区"))
+    assert page.locator(".apply-filters").is_visible()                  # JS on: still a button
+    page.fill("input[name=from]", "2023")
+    with page.expect_navigation():
+        page.locator("input[name=to]").focus()                          # leaving the field applies it
+    assert "from=2023" in page.url
+    expected = api(live_server, "/api/search?from=2023&q=" + quote("惠济区"))["total"]
+    assert int(page.locator(".summary .total").inner_text()) == expected
+    page.fill("input[name=to]", "2023-12")
+    with page.expect_navigation():
+        page.click(".apply-filters")
+    assert "to=2023-12" in page.url
+
+
+# ---------------------------------------------------------------- 11. 排除 is visible, and not on a ticked value
+
+def test_exclude_is_visible_without_hover_and_not_offered_on_a_ticked_value(page, live_server):
+    page.goto(live_server + "/?q=" + quote("签约"))
+    page.mouse.move(900, 10)                                            # nowhere near the sidebar
+    rows = page.locator('.facet[data-facet="district"] li.facet-value')
+    assert rows.count() > 1
+    assert rows.first.locator(".fv-exclude").is_visible()
+    color = rows.first.locator(".fv-exclude").evaluate("e => getComputedStyle(e).opacity")
+    assert float(color) >= 0.6
+    with page.expect_navigation():
+        rows.first.locator("input[type=checkbox]").check()
+    ticked = page.locator('.facet[data-facet="district"] li.facet-value.selected')
+    assert ticked.count() == 1
+    assert ticked.locator(".fv-exclude").count() == 0
+
+
+# ---------------------------------------------------------------- 9. phone width
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+    assert errors == []
+
+
+def test_phone_reaches_the_filters_from_the_top(phone, live_server):
+    phone.goto(live_server + "/?q=" + quote("签约"))
+    first_hit = phone.locator("article.hit").first.bounding_box()
+    toggle = phone.locator(".filter-toggle")
+    assert toggle.is_visible() and toggle.bounding_box()["y"] < first_hit["y"]
+    toggle.click()
+    box = phone.locator('.facet[data-facet="district"] input[type=checkbox]').first
+    assert box.is_visible()
+    assert box.bounding_box()["y"] < phone.locator("article.hit").first.bounding_box()["y"]
+    with phone.expect_navigation():
+        box.check()
+    assert "district=" in phone.url
+
+
+def test_phone_timeline_labels_are_readable(phone, live_server):
+    phone.goto(live_server + "/?from=2022&to=2022")                     # a month view: 12 bars
+    heights = phone.locator("svg.timeline text.label").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().height)")
+    assert len(heights) == 12 and min(heights) >= 12, heights
+
+
+def test_phone_article_shows_its_metadata_before_the_text(phone, live_server):
+    hit = api(live_server, "/api/search?q=" + quote("开门红"))["hits"][0]
+    phone.goto(live_server + "/articles/" + hit["id"] + "?q=" + quote("开门红"))
+    meta = phone.locator(".article-meta")
+    body = phone.locator(".article-body")
+    assert meta.is_visible() and meta.bounding_box()["y"] < body.bounding_box()["y"]
+    text = meta.inner_text()
+    assert hit["date"] in text and hit["district"] in text
+    assert all(name in text for name in hit["reporters"])

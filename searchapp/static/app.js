@@ -31,6 +31,20 @@
     });
     var sort = form.querySelector("select[name=sort]");
     if (sort) sort.addEventListener("change", submit);
+    // The date range applies when a field is changed and left (the button stays for Enter-less use).
+    form.querySelectorAll(".date-range input").forEach(function (input) {
+      input.addEventListener("change", submit);
+    });
+    // Phone width: the filter button opens the sidebar as a drawer above the hits.
+    var toggle = form.querySelector(".filter-toggle");
+    var columns = form.querySelector(".columns");
+    if (toggle && columns) {
+      toggle.addEventListener("click", function (e) {
+        e.preventDefault();
+        var open = columns.classList.toggle("filters-open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
 
     // A filter box for long facet lists ("show more" open).
     form.querySelectorAll(".facet").forEach(function (facet) {
