@@ -5,6 +5,7 @@ import click
 
 from indexer.index_cli import index
 from indexer.parse_cli import parse
+from searchapp.kwic_cli import kwic_command
 from searchapp.search_cli import search
 from searchapp.serve_cli import serve
 
@@ -19,6 +20,7 @@ def main() -> None:
       newsearch parse seeds/                  # see how pages split into articles
       newsearch index seeds/                  # build or update the index
       newsearch search 惠济区 --district 惠济区
+      newsearch kwic 魏东 SENT 签约           # every occurrence, in context
       newsearch serve --port 5000
     """
 
@@ -27,3 +29,4 @@ main.add_command(parse)
 main.add_command(index)
 main.add_command(search)
 main.add_command(serve)
+main.add_command(kwic_command)

@@ -85,3 +85,21 @@ class Links:
 
     def other_with_page(self, path: str, **extra: str) -> str:
         return self._url(path, self.query, keep_page=True, **extra)
+
+
+@dataclass(frozen=True)
+class ViewLinks(Links):
+    """Links of a view with its own parameters (the KWIC page's width and order): pages and
+    re-orderings keep them; facet links (``add``, ``remove`` …) stay on this view's path."""
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def _url(self, path: str, query: SearchQuery, keep_page: bool = False, **extra: str) -> str:
+        merged = dict(self.extra)
+        merged.update(extra)
+        return super()._url(path, query, keep_page, **merged)
+
+    def with_extra(self, **extra: str) -> str:
+        """This view, back to page 1, with some of its own parameters changed."""
+        merged = dict(self.extra)
+        merged.update(extra)
+        return Links._url(self, self.search_path, replace(self.query, page=1), False, **merged)

@@ -192,6 +192,27 @@ class SearchService:
                 for d, sc in batch:
                     yield self._hit(s, d, sc, needles, full)
 
+    def iter_articles(self, query: SearchQuery) -> Iterator[dict]:
+        """Every article of the result set (filters applied) in its sort order, as the dicts
+        ``article`` returns without the highlight fields; one consistent index state."""
+        query, _ = self._sanitize(query)
+        with self.handle.searcher() as s:
+            rs, _ = self._result_set(s, query)
+            for d in rs.docs.tolist():
+                yield _article_dict(s.stored_fields(d))
+
+    def result_messages(self, query: SearchQuery) -> list[str]:
+        """The notes a search of `query` would give (bad operators, unknown values …)."""
+        query, messages = self._sanitize(query)
+        with self.handle.searcher() as s:
+            rs, _ = self._result_set(s, query)
+        return messages + list(rs.messages)
+
+    @staticmethod
+    def needles(q: str) -> "Needles":
+        """The texts a query marks in headlines and bodies (its positive text terms)."""
+        return _needles(querylang.parse(q or ""))
+
     def article(self, article_id: str, q: str = "") -> dict | None:
         """The article as Article.to_dict() fields plus title_html, body_html, match_count."""
         with self.handle.searcher() as s:

@@ -23,8 +23,8 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from indexer.analysis import word_tokens
-from searchapp import amounts, display, export, feeds, params, suggest, timeline
-from searchapp.links import Links
+from searchapp import amounts, display, export, feeds, kwic, params, suggest, timeline
+from searchapp.links import Links, ViewLinks
 from searchapp.model import FACETS, FacetValue, SearchQuery, SearchResults
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -470,11 +470,71 @@ def _register_routes(app: Flask) -> None:
         body["related"] = [h.to_dict() for h in related]
         return _json(body)
 
+    @app.get("/kwic")
+    def kwic_page():
+        query, width, order, links, messages = _kwic_request()
+        pg = kwic.page(_service(), query, width, order, query.page, query.page_size)
+        for m in pg.messages:
+            if m not in messages:
+                messages.append(m)
+        search_links = _links(replace(query, page=1, page_size=current_app.config["PAGE_SIZE"]))
+        return render_template(
+            "kwic.html", query=query, kwic=pg, links=links, search_links=search_links,
+            messages=messages, chips=_chips(query, links), ORDER_LABELS=kwic.ORDER_LABELS,
+            FIELD_LABELS=kwic.FIELD_LABELS, default_width=kwic.DEFAULT_WIDTH,
+            page_numbers=_pages(pg.page, pg.pages) if pg.pages > 1 else [], info=_info())
+
+    @app.get("/kwic.csv")
+    def kwic_csv():
+        return _kwic_export("csv")
+
+    @app.get("/kwic.json")
+    def kwic_json():
+        return _kwic_export("json")
+
     @app.get("/api/info")
     def api_info():
         info = _service().info()
         return _json({k: (v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v))
                       for k, v in info.items()})
+
+
+KWIC_PARAMS = ("width", "order")
+
+
+def _kwic_request():
+    """(query, width, order, links, messages) of a /kwic request: the search parameters plus
+    width and order; lines per page default to kwic.DEFAULT_PAGE_SIZE."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in KWIC_PARAMS]
+    c = current_app.config
+    limits = params.Limits(page_size=kwic.DEFAULT_PAGE_SIZE, max_page_size=max(c["MAX_PAGE_SIZE"], 500),
+                           max_query_chars=c["MAX_QUERY_CHARS"])
+    parsed = params.parse_args(pairs, limits)
+    width, m1 = kwic.parse_width(request.args.get("width"))
+    order, m2 = kwic.parse_order(request.args.get("order"))
+    extra = tuple((k, v) for k, v in (("width", str(width) if width != kwic.DEFAULT_WIDTH else ""),
+                                      ("order", order if order != "date" else "")) if v)
+    links = ViewLinks(parsed.query, search_path=url_for("kwic_page"),
+                      article_path=url_for("article_page", article_id="x")[:-1],
+                      default_size=kwic.DEFAULT_PAGE_SIZE, extra=extra)
+    return parsed.query, width, order, links, list(parsed.messages) + [m for m in (m1, m2) if m]
+
+
+def _kwic_export(kind: str) -> Response:
+    query, width, order, links, _ = _kwic_request()
+    prefix = request.url_root + "articles/"
+    lines = kwic.lines(_service(), replace(query, page=1), width, order)
+
+    def url_for_line(ln) -> str:
+        return prefix + ln.id + ln.anchor()
+
+    if kind == "csv":
+        body, mimetype = kwic.csv_chunks(lines, url_for_line), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = kwic.json_chunks(lines, url_for_line), "application/json"
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="kwic-{_download_name(kind)}"'
+    return resp
 
 
 def _article_or_404(article_id: str, q: str) -> dict:

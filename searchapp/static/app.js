@@ -111,6 +111,13 @@
   function init() {
     var form = document.getElementById("search-form");
     if (form) initSearch(form);
+    var kwicForm = document.getElementById("kwic-form");
+    if (kwicForm) {
+      var order = kwicForm.querySelector("select[name=order]");
+      if (order) order.addEventListener("change", function () {
+        if (kwicForm.requestSubmit) kwicForm.requestSubmit(); else kwicForm.submit();
+      });
+    }
     var nav = document.getElementById("match-nav");
     if (nav) initMatches(nav);
   }
