@@ -98,6 +98,10 @@ class ViewLinks(Links):
         merged.update(extra)
         return super()._url(path, query, keep_page, **merged)
 
+    def query_args(self) -> list[tuple[str, str]]:
+        """The URL parameters of the current search (for hidden form fields)."""
+        return params.to_args(self.query, self.default_size)
+
     def with_extra(self, **extra: str) -> str:
         """This view, back to page 1, with some of its own parameters changed."""
         merged = dict(self.extra)
