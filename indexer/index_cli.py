@@ -82,7 +82,7 @@ def _write_diagnosis(index_dir: Path, cause: BaseException | None) -> str:
 @click.option("--procs", type=click.IntRange(min=1), default=None,
               help="Worker processes for parsing and tokenising [default: CPU count].")
 def index(paths, index_dir, rebuild, wait, procs):
-    """Index the page files (*.txt, *.htm, *.html) under PATH... (files or folders).
+    """Index the page files (*.txt, *.htm, *.html, *.pdf) under PATH... (files or folders).
 
     Incremental by default: unchanged files (same content hash) are skipped, a changed
     file's articles are replaced, and articles of files that were removed from a given

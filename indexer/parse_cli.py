@@ -41,14 +41,14 @@ def _listing(article: Article) -> str:
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object per article (JSON Lines) instead of the listing.")
 def parse(paths, as_json):
-    """Split the page files (*.txt, *.htm, *.html) under PATH... into articles.
+    """Split the page files (*.txt, *.htm, *.html, *.pdf) under PATH... into articles.
 
     Without --json, prints per page its articles: title, subtitle, line range,
     date, district, bylines and the start of the body, to check how a page was
     split. With --json, prints JSON Lines with the keys id, source, ordinal,
     title, subtitle, body, date, district, districts, reporters, correspondents,
     photographers, project_types, page_date, line_start, line_end, and reader
-    (text or html: how the file was read).
+    (text, html or pdf: how the file was read).
 
     Files that cannot be read or decoded are reported on stderr and skipped.
 
@@ -84,5 +84,5 @@ def parse(paths, as_json):
     for where, reason in errors:
         click.echo(f"跳过 skipped: {where}: {reason}", err=True)
     if not seen and not errors:
-        click.echo("没有找到页面文件 (*.txt *.htm *.html) / no page files found", err=True)
+        click.echo("没有找到页面文件 (*.txt *.htm *.html *.pdf) / no page files found", err=True)
     raise SystemExit(EXIT_FILES_SKIPPED if (errors or skipped) else EXIT_OK)

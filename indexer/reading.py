@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 
 PAGE_SUFFIX = ".txt"
 # Page files by suffix, and the reader each goes through (see page_text).
-READERS = {".txt": "text", ".htm": "html", ".html": "html"}
+READERS = {".txt": "text", ".htm": "html", ".html": "html", ".pdf": "pdf"}
 PAGE_SUFFIXES = tuple(READERS)
 
 # Control bytes that never occur in a text page (tab, LF, VT, FF, CR and ESC are allowed).
@@ -42,7 +42,7 @@ class PageReadError(Exception):
 # ---------------------------------------------------------------- finding files
 
 def iter_page_files(paths: Iterable, errors: list) -> Iterator[Path]:
-    """Yield every page file (*.txt, *.htm, *.html) under `paths` (files or folders), sorted, each once.
+    """Yield every page file (*.txt, *.htm, *.html, *.pdf) under `paths` (files or folders), sorted, each once.
 
     Folders are walked recursively in name order; hidden entries (".name") are
     skipped; symlinked folders are followed unless they lead back into a folder
@@ -59,7 +59,7 @@ def iter_page_files(paths: Iterable, errors: list) -> Iterator[Path]:
         if os.path.isdir(path):
             yield from _walk(path, (), seen_files, errors)
         elif path.suffix.lower() not in READERS:
-            errors.append((str(path), "不是版面文件 .txt/.htm/.html (not a page file: .txt, .htm or .html)"))
+            errors.append((str(path), "不是版面文件 .txt/.htm/.html/.pdf (not a page file: .txt, .htm, .html or .pdf)"))
         elif _first_time(st, seen_files):
             yield path
 
@@ -242,7 +242,7 @@ def read_page(path) -> str:
 class PageText:
     """The text of one page file in the text pages' form, and how it was read."""
     text: str
-    reader: str                          # "text" | "html"
+    reader: str                          # "text" | "html" | "pdf"
     page_date: _dt.date | None = None    # from the file's own record (an HTML page's URL)
 
 
@@ -253,12 +253,16 @@ def reader_name(path) -> str:
 
 def page_text(path, data: bytes) -> PageText:
     """Page text of a page file's bytes, through the reader its suffix names; raises
-    ValueError(reason) when the file cannot be read as such (binary, undecodable)."""
+    ValueError(reason) when the file cannot be read as such (binary, undecodable, a scanned
+    PDF without a text layer)."""
     reader = reader_name(path)
     if reader == "html":
         from indexer.htmlpage import read_html
         page = read_html(data)
         return PageText(page.text, reader, page.page_date)
+    if reader == "pdf":
+        from indexer.pdfpage import read_pdf
+        return PageText(read_pdf(data), reader)
     return PageText(decode_page(data), reader)
 
 
