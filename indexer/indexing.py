@@ -9,10 +9,13 @@
 
 A rebuild (``rebuild=True``, a missing index, or an index built by another analyzer version)
 writes a fresh generation beside the live one and swaps it in atomically; readers keep the
-old index until the swap. Incremental runs commit into the live generation: Whoosh's commit
-is atomic, and the manifest is written after it (atomically), so a crash at any point leaves
-a working index and the next run repeats at most some idempotent work (articles are deleted
-by source and id before they are added again).
+old index until the swap. Incremental runs commit into the live generation. The file list
+(content hashes and article ids, store.write_manifest) and the substring chunk list of a
+commit are written before the commit under its Whoosh generation number, and Whoosh's
+commit (renaming its table of contents) is atomic: so the live commit and its file list
+always agree, whatever stops a run (a kill, a full disk), and the next run starts from a
+list that describes the index exactly. Articles are deleted by source and id before they
+are added again, so repeating work is harmless.
 
 Parsing and tokenising run in ``procs`` worker processes, each writing its own Whoosh segment
 and its own substring-index chunks (indexer/substring.py); the parent applies deletions,
@@ -267,6 +270,7 @@ class _Run:
         self.writer = self.ix.writer(timeout=WRITER_TIMEOUT, limitmb=WRITER_LIMIT_MB)
         self.done = 0
         self.total = 0
+        self.committed = False         # the commit happened: the index changed
         # The substring chunks of the commit this run replaces, and the next free dockey.
         self.base = substring.read_list(gen_dir, self.writer.generation - 1)
         self.new_chunks: list[dict] = []
@@ -324,14 +328,17 @@ class _Run:
                 self.apply(_process_file(job, sink))
             self.new_chunks = sink.flush()
             self.next_dockey = counter.value
-            self._write_chunk_list()
+            self._write_commit_lists()
             self.writer.commit()
+        self.committed = True
         self._after_commit()
 
-    def _write_chunk_list(self) -> None:
-        """The substring chunks of the commit about to be made (written before it)."""
+    def _write_commit_lists(self) -> None:
+        """The substring chunks and the file list of the commit about to be made (written
+        before it, under its generation: the commit makes them live)."""
         self.chunks = list(self.base["chunks"]) + self.new_chunks
         substring.write_list(self.gen_dir, self.writer.generation, self.chunks, self.next_dockey)
+        store.write_manifest(self.gen_dir, self.writer.generation, self.manifest)
 
     def _after_commit(self) -> None:
         """Merge small chunks when there are many (dropping dead articles), then remove
@@ -347,6 +354,7 @@ class _Run:
                                       max_chunks=substring.MAX_CHUNKS)
             substring.write_list(self.gen_dir, generation, chunks, self.next_dockey)
         substring.cleanup(self.gen_dir, generation)
+        store.prune_manifests(self.gen_dir, generation)
 
     def _process_parallel(self, jobs) -> None:
         jieba_tokenizer()            # load once; forked workers share it copy-on-write
@@ -390,13 +398,23 @@ class _Run:
             for w in workers:
                 w.join()
             self.next_dockey = counter.value
-            self._write_chunk_list()
+            self._write_commit_lists()
             _commit_with_segments(self.writer, segments)
         finally:
             for w in workers:
                 if w.is_alive():
                     w.kill()
                     w.join()
+
+    def has_committed(self) -> bool:
+        """Whether this run's commit is on disk (also when the commit call failed after
+        writing its table of contents, e.g. while removing temporary files)."""
+        if self.committed:
+            return True
+        try:
+            return store.open_index(self.gen_dir, readonly=True).latest_generation() >= self.writer.generation
+        except Exception:
+            return False
 
     def cancel(self) -> None:
         try:
@@ -434,11 +452,20 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
         raise IndexWriteError(_write_error_message(index_dir, e)) from e
     run = None
     fresh_gen = None
+    published = False
     try:
         store.prune_generations(index_dir)
         live = store.current_generation(index_dir)
         meta = store.read_meta(live) if live else {}
-        old_files: dict = dict(meta.get("files", {}))
+        old_files: dict = {}
+        manifest_problem = ""
+        if live is not None:
+            try:
+                old_files = store.read_manifest(live)
+            except store.ManifestMissing as e:
+                manifest_problem = str(e)
+            except Exception as e:     # an unreadable index: rebuild it from the files
+                manifest_problem = f"{type(e).__name__}: {e}"
         if live is None:
             rebuild, report.rebuild_reason = True, "new"
         elif rebuild:
@@ -448,12 +475,17 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
             if notice:
                 notice("索引由旧版分词器或词典建立,正在重建整个索引 (analyzer or dictionary changed: "
                        f"{meta.get('index_version')} -> {index_version()}; rebuilding)")
+        elif manifest_problem:
+            rebuild, report.rebuild_reason = True, "manifest"
+            if notice:
+                notice("索引的文件清单缺失或损坏,正在重建整个索引 (the file list of the live "
+                       f"index is missing or damaged; rebuilding: {manifest_problem})")
         report.rebuilt = rebuild
 
         walk_errors: list = []
         files = list(iter_page_files(paths, walk_errors))
         roots = [str(p.resolve()) for p in paths if p.exists()]
-        if report.rebuild_reason == "version":
+        if report.rebuild_reason in ("version", "manifest"):
             # Keep what the old index held outside the given paths.
             extra = [Path(k) for k in old_files if not _under(k, roots) and Path(k).exists()]
             files += list(iter_page_files(extra, walk_errors))
@@ -462,7 +494,7 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
 
         now = store.now_iso()
         if rebuild:
-            new_meta = {"created": now, "previous": live.name if live else None, "files": {}}
+            new_meta = {"created": now, "previous": live.name if live else None}
             fresh_gen = store.new_generation(index_dir, build_schema(), _versions(new_meta))
             target, manifest = fresh_gen, {}
         else:
@@ -484,17 +516,20 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
         run.process(jobs)
 
         meta = store.read_meta(target)
-        meta.update(files=manifest, updated=store.now_iso())
+        meta.pop("files", None)            # the file list lives in files-N.json now
+        meta.update(updated=store.now_iso())
         store.write_meta(target, _versions(meta))
         if rebuild:
             store.publish(index_dir, target)
             fresh_gen = None
+            published = True
         with store.open_index(target).searcher() as s:
             report.doc_count = s.doc_count()
     except OSError as e:
         if run is not None:
             run.cancel()
-        raise IndexWriteError(_write_error_message(index_dir, e)) from e
+        changed = published or (run is not None and not rebuild and run.has_committed())
+        raise IndexWriteError(_write_error_message(index_dir, e, changed)) from e
     except BaseException:
         if run is not None:
             run.cancel()
@@ -515,7 +550,12 @@ def _versions(meta: dict) -> dict:
     return meta
 
 
-def _write_error_message(index_dir: Path, e: OSError) -> str:
+def _write_error_message(index_dir: Path, e: OSError, changed: bool = False) -> str:
+    if changed:
+        return (f"无法写入索引目录 {index_dir}: {e.strerror or e} "
+                "(cannot write the index; the update was committed and the live index is "
+                "consistent with its file list, but a finishing step failed - the next run "
+                "completes it) 索引已更新,收尾步骤失败,下次运行时完成")
     return (f"无法写入索引目录 {index_dir}: {e.strerror or e} "
             f"(cannot write the index; the live index is unchanged)")
 
@@ -525,8 +565,7 @@ def write_articles(articles: Iterable[Article], index_dir) -> Path:
     index_dir = Path(index_dir)
     with store.IndexLock(index_dir):
         live = store.current_generation(index_dir)
-        meta = {"created": store.now_iso(), "previous": live.name if live else None,
-                "files": {}}
+        meta = {"created": store.now_iso(), "previous": live.name if live else None}
         gen = store.new_generation(index_dir, build_schema(), _versions(meta))
         writer = store.open_index(gen).writer(timeout=WRITER_TIMEOUT)
         builder = substring.ChunkBuilder()
@@ -538,6 +577,7 @@ def write_articles(articles: Iterable[Article], index_dir) -> Path:
             key += 1
         entry = substring.flush(builder, gen)
         substring.write_list(gen, writer.generation, [entry] if entry else [], key)
+        store.write_manifest(gen, writer.generation, {})
         writer.commit()
         store.publish(index_dir, gen)
     return gen

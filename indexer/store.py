@@ -5,12 +5,18 @@ Layout of an index directory::
     index_dir/
       .lock                       flock()ed by the one running indexer (pid + start time inside)
       CURRENT                     name of the live generation, replaced atomically (os.replace)
-      gen-20240101T120000-1a2b3c/ a Whoosh index + newsearch.json (versions, times, manifest)
+      gen-20240101T120000-1a2b3c/ a Whoosh index + newsearch.json (versions, times)
+        files-N.json              the file list (content hashes, article ids) of Whoosh commit N
 
 Incremental runs commit into the live generation (a Whoosh commit is itself atomic: readers
 see the old or the new table of contents). A rebuild writes a new generation beside the live
 one and swaps CURRENT; the previous generation is kept until the next swap so readers that
 still hold it keep working. Readers (IndexHandle) resolve CURRENT on every searcher() call.
+
+The file list is part of the commit: it is written as files-N.json for the Whoosh
+generation N about to be committed, before the commit, so whatever stops a run (a kill, a
+full disk) leaves the list of the live commit describing exactly that commit. A list
+of a commit that never happened is overwritten by the next run (it gets the same N).
 """
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ from whoosh.searching import Searcher
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 META_FILE = "newsearch.json"
+MANIFEST_PREFIX = "files-"
 GEN_PREFIX = "gen-"
 INDEX_NAME = "MAIN"
 
@@ -136,6 +143,69 @@ def read_meta(gen_dir) -> dict:
 def write_meta(gen_dir, meta: dict) -> None:
     data = json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     write_atomic(Path(gen_dir) / META_FILE, data)
+
+
+# --------------------------------------------------------------------------- file lists
+
+class ManifestMissing(Exception):
+    """The live commit has no file list (written by another program, or removed)."""
+
+
+def manifest_path(gen_dir, generation: int) -> Path:
+    return Path(gen_dir) / f"{MANIFEST_PREFIX}{int(generation)}.json"
+
+
+def write_manifest(gen_dir, generation: int, files: dict) -> None:
+    """The file list of Whoosh commit `generation` (write it before that commit)."""
+    data = json.dumps({"generation": int(generation), "files": files}, ensure_ascii=True,
+                      separators=(",", ":"), sort_keys=True).encode("ascii")
+    write_atomic(manifest_path(gen_dir, generation), data)
+
+
+def _manifest_generations(gen_dir) -> list[int]:
+    out = []
+    try:
+        names = os.listdir(gen_dir)
+    except OSError:
+        return out
+    for name in names:
+        if name.startswith(MANIFEST_PREFIX) and name.endswith(".json"):
+            try:
+                out.append(int(name[len(MANIFEST_PREFIX):-5]))
+            except ValueError:
+                pass
+    return sorted(out)
+
+
+def read_manifest(gen_dir, generation: int | None = None) -> dict:
+    """The file list of commit `generation` (default: the newest commit of gen_dir).
+
+    An index written before file lists were part of the commit has its list in
+    newsearch.json; raises ManifestMissing when the commit has no list at all.
+    """
+    if generation is None:
+        generation = open_index(gen_dir, readonly=True).latest_generation()
+    try:
+        data = json.loads(manifest_path(gen_dir, generation).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if not _manifest_generations(gen_dir):
+            legacy = read_meta(gen_dir).get("files")
+            if legacy is not None or generation <= 0:
+                return dict(legacy or {})
+        raise ManifestMissing(f"{gen_dir}: no file list for commit {generation}") from None
+    except ValueError as e:
+        raise ManifestMissing(f"{gen_dir}: file list of commit {generation} unreadable: {e}") from e
+    return dict(data.get("files", {}))
+
+
+def prune_manifests(gen_dir, live_generation: int) -> None:
+    """Remove the file lists of other commits (call under the index lock, after a commit)."""
+    for g in _manifest_generations(gen_dir):
+        if g != live_generation:
+            try:
+                manifest_path(gen_dir, g).unlink()
+            except OSError:
+                pass
 
 
 # --------------------------------------------------------------------------- generations
@@ -353,13 +423,17 @@ class IndexHandle:
         reader = ix.reader()
         try:
             doc_count = reader.doc_count()
+            try:
+                files = len(read_manifest(self.index_dir / name, reader.generation()))
+            except ManifestMissing:
+                files = None
         finally:
             reader.close()
         return {
             "index_dir": str(self.index_dir),
             "generation": f"{name}/{ix.latest_generation()}",
             "doc_count": doc_count,
-            "files": len(meta.get("files", {})),
+            "files": files,
             "index_version": meta.get("index_version"),
             "analyzer_version": meta.get("analyzer_version"),
             "version_ok": meta.get("index_version") == index_version(),

@@ -181,17 +181,24 @@ def test_parallel_run_gives_the_same_index(tmp_path, make_pages):
         assert s.doc_count() == len(expected_ids(pages))
 
 
-def test_rerun_after_crash_between_commit_and_manifest_is_idempotent(tmp_path, make_pages):
+def test_the_file_list_belongs_to_the_commit(tmp_path, make_pages):
+    """The file list is written under the Whoosh generation of its commit; a live commit
+    without its list (removed by hand) is rebuilt, with a notice, instead of trusted."""
     pages = make_pages(tmp_path / "pages", {"a.txt": page("甲")})
     ix = tmp_path / "ix"
     index_paths([pages], ix, procs=1)
-    gen = store.current_generation(ix)
-    stale = store.read_meta(gen)
-    (pages / "a.txt").write_text(page("甲", extra="修改"), encoding="utf-8")
     (pages / "b.txt").write_text(page("乙"), encoding="utf-8")
     index_paths([pages], ix, procs=1)
-    store.write_meta(gen, stale)       # the state a crash right after the commit leaves
-    index_paths([pages], ix, procs=1)
+    gen = store.current_generation(ix)
+    latest = store.open_index(gen).latest_generation()
+    assert sorted(p.name for p in gen.glob("files-*.json")) == [f"files-{latest}.json"]
+    assert set(store.read_manifest(gen)) == {str((pages / n).resolve()) for n in ("a.txt", "b.txt")}
+    assert "files" not in store.read_meta(gen)
+
+    store.manifest_path(gen, latest).unlink()
+    notices = []
+    report = index_paths([pages], ix, procs=1, notice=notices.append)
+    assert report.rebuilt and report.rebuild_reason == "manifest" and "文件清单" in notices[0]
     ids = indexed_ids(ix)
     assert ids == sorted(expected_ids(pages)) and len(ids) == len(set(ids))
 
