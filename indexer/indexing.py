@@ -207,6 +207,7 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
 def _worker_main(gen_dir: str, jobs, results, limitmb: int, inherited_fds: list[int],
                  parent_pid: int, counter) -> None:
     """Worker process: parse files from `jobs` into its own segment of the index."""
+    _die_with_parent(parent_pid)
     # The forked copies of the parent's lock descriptors would keep the run lock and
     # Whoosh's write lock held after the parent died: drop them (the parent keeps its own).
     for fd in inherited_fds:
@@ -227,6 +228,8 @@ def _worker_main(gen_dir: str, jobs, results, limitmb: int, inherited_fds: list[
                 continue
             if job is None:
                 break
+            if os.getppid() != parent_pid:
+                os._exit(1)
             results.put(("file", _process_file(job, sink)))
         chunks = sink.flush()
         if writer._added:
@@ -241,6 +244,23 @@ def _worker_main(gen_dir: str, jobs, results, limitmb: int, inherited_fds: list[
     except BaseException:
         results.put(("crash", traceback.format_exc()))
         raise
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux PR_SET_PDEATHSIG), so a
+    killed indexer never leaves workers behind, blocked on a queue nobody reads. Elsewhere the
+    worker's own getppid() checks stop it at its next job."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent_pid:      # the parent died before the signal was armed
+        os._exit(1)
 
 
 def _commit_with_segments(writer: SegmentWriter, segments: list) -> None:
@@ -405,6 +425,11 @@ class _Run:
                 if w.is_alive():
                     w.kill()
                     w.join()
+            # Jobs no worker will read must not hold this process at exit (the queue's
+            # feeder thread would wait forever to write them into the pipe).
+            for q in (job_q, result_q):
+                q.cancel_join_thread()
+                q.close()
 
     def has_committed(self) -> bool:
         """Whether this run's commit is on disk (also when the commit call failed after
