@@ -213,6 +213,22 @@ class SearchService:
         """The texts a query marks in headlines and bodies (its positive text terms)."""
         return _needles(querylang.parse(q or ""))
 
+    def period_counts(self, queries: list[SearchQuery], by: str = "year") -> list[tuple[dict, list]]:
+        """Per query (filters applied, one index state): ({period: matching articles}, messages),
+        periods "YYYY" (by="year") or "YYYY-MM" (by="month"); undated articles are left out."""
+        out = []
+        with self.handle.searcher() as s:
+            table = self.state(s).table
+            for q in queries:
+                q, messages = self._sanitize(q)
+                rs, _ = self._result_set(s, q)
+                d = table.date_num[rs.docs].astype(np.int64)
+                d = d[d > 0] // (10000 if by == "year" else 100)
+                keys, counts = np.unique(d, return_counts=True)
+                fmt = (lambda k: f"{k:04d}") if by == "year" else (lambda k: f"{k // 100:04d}-{k % 100:02d}")
+                out.append(({fmt(int(k)): int(c) for k, c in zip(keys, counts)}, messages + rs.messages))
+        return out
+
     def article(self, article_id: str, q: str = "") -> dict | None:
         """The article as Article.to_dict() fields plus title_html, body_html, match_count."""
         with self.handle.searcher() as s:

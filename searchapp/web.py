@@ -23,7 +23,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from indexer.analysis import word_tokens
-from searchapp import amounts, display, export, feeds, kwic, params, suggest, timeline
+from searchapp import amounts, display, export, feeds, kwic, params, suggest, timeline, trends
 from searchapp.links import Links, ViewLinks
 from searchapp.model import FACETS, FacetValue, SearchQuery, SearchResults
 
@@ -414,6 +414,37 @@ def _register_routes(app: Flask) -> None:
     def export_json():
         return _export("json")
 
+    @app.get("/trends")
+    def trends_page():
+        req, t, links, href = _trends()
+        svg = trends.render_svg(t, req.metric, href) if t else ""
+        qs = request.query_string.decode("latin-1")
+        same = ("?" + qs) if qs else ""
+        hidden = [(k, v) for k, v in params.to_args(req.base, current_app.config["PAGE_SIZE"])
+                  if k not in ("q", "sort", "page", "size")]
+        return render_template("trends.html", req=req, t=t, links=links, href=href, svg=Markup(svg),
+                               params_args=hidden, csv_url=url_for("trends_csv") + same,
+                               json_url=url_for("api_trends") + same,
+                               chips=_chips(req.base, links), info=_info(), trends=trends,
+                               slots=list(req.queries) + [""] * (trends.MAX_QUERIES - len(req.queries)))
+
+    @app.get("/api/trends")
+    def api_trends():
+        req, t, links, href = _trends()
+        root = request.url_root.rstrip("/")
+        body = trends.to_dict(t, lambda k, p: root + href(k, p)) if t else \
+            {"by": req.by, "periods": [], "all": [], "series": [], "messages": list(req.messages)}
+        body["query"] = {**_query_dict(req.base), "q": list(req.queries), "y": req.metric}
+        return _json(body)
+
+    @app.get("/trends.csv")
+    def trends_csv():
+        req, t, _, _ = _trends()
+        resp = Response(trends.csv_chunks(t) if t else iter(["\ufeff时段,全部文章\r\n"]),
+                        mimetype="text/csv; charset=utf-8")
+        resp.headers["Content-Disposition"] = f'attachment; filename="{_download_name("trends.csv")}"'
+        return resp
+
     @app.get("/amounts.csv")
     def export_amounts():
         query = replace(_parse_request().query, page=1, page_size=1)
@@ -535,6 +566,20 @@ def _kwic_export(kind: str) -> Response:
     resp = Response(body, mimetype=mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="kwic-{_download_name(kind)}"'
     return resp
+
+
+def _trends():
+    """The request's trend comparison: (request, Trends or None without queries, links of the
+    filters, href(query index, period) -> the search narrowed to that period)."""
+    req = trends.parse_request(request.args.items(multi=True), _limits())
+    links = _links(req.base)
+    t = trends.compute(_service(), req) if req.queries else None
+
+    def href(k: int, period: str) -> str:
+        q = replace(req.base, q=req.queries[k], sort="relevance", date_from=period, date_to=period)
+        return links.search(q)
+
+    return req, t, links, href
 
 
 def _article_or_404(article_id: str, q: str) -> dict:
