@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from searchapp.serving import Limits, create_server
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 
@@ -15,7 +17,24 @@ DEFAULT_PORT = 5000
               help="索引目录 (default: $NEWSEARCH_INDEX_DIR or ~/.local/share/newsearch/index)")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="工作线程数 (worker threads)")
-def serve(host: str, port: int, index_dir: str | None, threads: int) -> None:
+@click.option("--base-url", envvar="NEWSEARCH_BASE_URL", default=None,
+              help="绝对链接的前缀，如 https://news.example.org (API links, feed ids, exports; "
+                   "default: relative links, never the request's Host)")
+@click.option("--connection-limit", default=Limits.connections, show_default=True,
+              type=click.IntRange(8, 100_000), help="同时打开的连接数上限；满时先关闭等待最久的空闲连接")
+@click.option("--channel-timeout", default=Limits.channel_timeout, show_default=True,
+              type=click.IntRange(1, 3600), help="空闲连接保持的秒数 (idle keep-alive seconds)")
+@click.option("--header-timeout", default=Limits.header_timeout, show_default=True,
+              type=click.IntRange(1, 3600), help="请求头须在此秒数内收完 (seconds for a request's headers)")
+@click.option("--max-header-bytes", default=Limits.max_header_bytes, show_default=True,
+              type=click.IntRange(1024, 1 << 24), help="请求行与请求头的字节上限，超出答 431")
+@click.option("--max-url-bytes", default=Limits.max_url_bytes, show_default=True,
+              type=click.IntRange(256, 1 << 24), help="网址的字节上限，超出答 414")
+@click.option("--max-body-bytes", default=Limits.max_body_bytes, show_default=True,
+              type=click.IntRange(0, 1 << 30), help="请求体的字节上限，超出答 413")
+def serve(host: str, port: int, index_dir: str | None, threads: int, base_url: str | None,
+          connection_limit: int, channel_timeout: int, header_timeout: int, max_header_bytes: int,
+          max_url_bytes: int, max_body_bytes: int) -> None:
     """在浏览器中搜索：启动网页服务 (serve the web UI and JSON API).
 
     \b
@@ -23,13 +42,14 @@ def serve(host: str, port: int, index_dir: str | None, threads: int) -> None:
       newsearch serve                          # http://127.0.0.1:5000
       newsearch serve --port 8080 --index-dir var/index
       NEWSEARCH_INDEX_DIR=var/index newsearch serve --host 0.0.0.0
+      newsearch serve --host 0.0.0.0 --base-url https://news.example.org --connection-limit 2000
     """
-    import waitress
-
     from searchapp.model import SearchQuery
     from searchapp.web import create_app, service_for
 
     config = {"INDEX_DIR": index_dir} if index_dir else {}
+    if base_url is not None:
+        config["BASE_URL"] = base_url
     try:
         app = create_app(config)
     except ValueError as exc:                      # a bad NEWSEARCH_* environment value
@@ -46,7 +66,9 @@ def serve(host: str, port: int, index_dir: str | None, threads: int) -> None:
                 f"--index-dir {app.config['INDEX_DIR']}") from None
         raise
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="newsearch")
+        limits = Limits(connection_limit, channel_timeout, header_timeout, max_header_bytes,
+                        max_url_bytes, max_body_bytes)
+        server = create_server(app, host, port, threads, limits)
     except OSError as exc:
         raise click.ClickException(f"无法监听 {host}:{port}：{exc.strerror or exc} (cannot listen)") from None
     shown_host = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host

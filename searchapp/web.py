@@ -23,7 +23,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from indexer.analysis import word_tokens
-from searchapp import amounts, display, export, feeds, kwic, params, suggest, timeline, trends
+from searchapp import amounts, display, export, feeds, hosts, kwic, params, suggest, timeline, trends
 from searchapp.links import Links, ViewLinks
 from searchapp.model import FACETS, FacetValue, SearchQuery, SearchResults
 
@@ -61,6 +61,8 @@ SETTINGS = (
     Setting("FACET_VISIBLE", 8, None, "每个分面先显示的取值数，其余收在“显示更多”里"),
     Setting("RELATED_SIZE", 5, None, "文章页“相关文章”的条数"),
     Setting("SITE_TITLE", "郑州日报区县新闻检索", None, "站点名称 (site title)"),
+    Setting("BASE_URL", "", "NEWSEARCH_BASE_URL",
+            "绝对链接的前缀，如 https://news.example.org (API links, feeds, exports); empty: relative links"),
 )
 
 
@@ -81,6 +83,7 @@ def load_config(config: Mapping[str, Any] | None = None, environ: Mapping[str, s
         if s.env and environ.get(s.env):
             values[s.name] = _coerce(s, environ[s.env])
     values.update(config or {})
+    values["BASE_URL"] = hosts.normalize_base_url(values.get("BASE_URL"))
     if not values["INDEX_DIR"]:
         from indexer.indexing import default_index_dir
         values["INDEX_DIR"] = str(default_index_dir())
@@ -125,6 +128,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(TEMPLATE_DIR), static_folder="static")
     app.config.update(load_config(config))
     app.config["JSON_AS_ASCII"] = False
+    app.wsgi_app = hosts.HostCheck(app.wsgi_app)      # a malformed Host header: 400
     app.extensions["newsearch"] = ServiceHolder(str(app.config["INDEX_DIR"]))
     app.jinja_env.globals.update(FACET_LABELS=params.FACET_LABELS, SORT_LABELS=params.SORT_LABELS,
                                  SIDEBAR_FACETS=SIDEBAR_FACETS, BYLINE_ROLES=BYLINE_ROLES, fmt_date=fmt_date,
@@ -303,8 +307,18 @@ def _updated(info: dict) -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _root() -> str:
+    """Absolute links start with the configured BASE_URL, never with the request's Host;
+    without one they are relative ("/articles/…")."""
+    return current_app.config["BASE_URL"]
+
+
+def _article_prefix() -> str:
+    return _root() + url_for("article_page", article_id="x")[:-1]
+
+
 def _article_url_external(article_id: str) -> str:
-    return request.url_root + "articles/" + article_id
+    return _article_prefix() + article_id
 
 
 def _download_name(ext: str) -> str:
@@ -462,9 +476,9 @@ def _register_routes(app: Flask) -> None:
         filters = "；".join(f"{c['label']} {c['value']}" for c in _chips(query, links))
         if filters:
             title += f"（{filters}）"
-        root = request.url_root.rstrip("/")
+        root = _root()
         xml = feeds.atom_feed(
-            results.hits, title=title, feed_id=root + links.other(url_for("feed")),
+            results.hits, title=title, feed_id=hosts.feed_id(root, links.other(url_for("feed"))),
             self_url=root + links.other(url_for("feed")),
             html_url=root + links.search(replace(query, sort="newest")),
             url_for_id=_article_url_external, updated=_updated(_info()))
@@ -476,7 +490,7 @@ def _register_routes(app: Flask) -> None:
         query, results, links, messages = _searched(full)
         body = {"query": _query_dict(query), **results.to_dict()}
         body["messages"] = messages
-        root = request.url_root.rstrip("/")
+        root = _root()
         extra = {params.FULL_PARAM: "1"} if full else {}
         body["links"] = {
             "self": root + links.other_with_page(url_for("api_search"), **extra),
@@ -553,7 +567,7 @@ def _kwic_request():
 
 def _kwic_export(kind: str) -> Response:
     query, width, order, links, _ = _kwic_request()
-    prefix = request.url_root + "articles/"
+    prefix = _article_prefix()
     lines = kwic.lines(_service(), replace(query, page=1), width, order)
 
     def url_for_line(ln) -> str:
@@ -597,7 +611,7 @@ def _export(kind: str) -> Response:
     query = replace(_parse_request().query, page=1)
     full = _full()
     hits = _service().iter_hits(query, full=full) if full else _service().iter_hits(query)
-    prefix = request.url_root + "articles/"
+    prefix = _article_prefix()
 
     def url_for_id(article_id: str) -> str:
         return prefix + article_id
