@@ -445,7 +445,7 @@ def _register_routes(app: Flask) -> None:
     @app.get("/api/trends")
     def api_trends():
         req, t, links, href = _trends()
-        root = request.url_root.rstrip("/")
+        root = _root()
         body = trends.to_dict(t, lambda k, p: root + href(k, p)) if t else \
             {"by": req.by, "periods": [], "all": [], "series": [], "messages": list(req.messages)}
         body["query"] = {**_query_dict(req.base), "q": list(req.queries), "y": req.metric}

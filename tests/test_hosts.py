@@ -43,7 +43,20 @@ def _links_of(client, host: str) -> list[str]:
     out += [el.text for el in feed.iter("{http://www.w3.org/2005/Atom}id")]
     out += [el.get("href") for el in feed.iter("{http://www.w3.org/2005/Atom}link")]
     out += [d["url"] for d in json.loads(client.get("/export.json?q=签约", headers=h).data)]
+    out += [v for v in _strings(json.loads(client.get("/api/trends?q=签约", headers=h).data))
+            if "/" in v and "?" in v]
     return out
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
 
 
 def test_the_host_header_never_reaches_links(client):
