@@ -5,6 +5,7 @@ import click
 
 from indexer.index_cli import index
 from indexer.parse_cli import parse
+from searchapp.batch_cli import batch_command
 from searchapp.kwic_cli import kwic_command
 from searchapp.search_cli import search
 from searchapp.serve_cli import serve
@@ -21,6 +22,7 @@ def main() -> None:
       newsearch index seeds/                  # build or update the index
       newsearch search 惠济区 --district 惠济区
       newsearch kwic 魏东 SENT 签约           # every occurrence, in context
+      newsearch batch names.txt --district 惠济区   # counts of a list of names
       newsearch serve --port 5000
     """
 
@@ -30,3 +32,4 @@ main.add_command(index)
 main.add_command(search)
 main.add_command(serve)
 main.add_command(kwic_command)
+main.add_command(batch_command)

@@ -83,6 +83,10 @@ class Links:
         """Another view of the same search (export, feed, API); page dropped."""
         return self._url(path, self.query, **extra)
 
+    def query_args(self) -> list[tuple[str, str]]:
+        """The URL parameters of the current search (for hidden form fields)."""
+        return params.to_args(self.query, self.default_size)
+
     def other_with_page(self, path: str, **extra: str) -> str:
         return self._url(path, self.query, keep_page=True, **extra)
 
@@ -97,10 +101,6 @@ class ViewLinks(Links):
         merged = dict(self.extra)
         merged.update(extra)
         return super()._url(path, query, keep_page, **merged)
-
-    def query_args(self) -> list[tuple[str, str]]:
-        """The URL parameters of the current search (for hidden form fields)."""
-        return params.to_args(self.query, self.default_size)
 
     def with_extra(self, **extra: str) -> str:
         """This view, back to page 1, with some of its own parameters changed."""

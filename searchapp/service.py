@@ -208,6 +208,28 @@ class SearchService:
             rs, _ = self._result_set(s, query)
         return messages + list(rs.messages)
 
+    def counts(self, query: SearchQuery, facets=("district", "year")) -> tuple[int, dict, list[str]]:
+        """(total, {facet: {value: count}}, messages) of the query's whole result set with its
+        filters applied: the numbers the search page shows (``search(query).total``), and
+        per-facet counts of exactly those articles (not the sidebar's counts, which ignore a
+        facet's own selection). Values with no article are left out."""
+        query, messages = self._sanitize(replace(query, page=1))
+        with self.handle.searcher() as s:
+            rs, _ = self._result_set(s, query)
+            table = self.state(s).table
+            mask = np.zeros(table.size, dtype=bool)
+            mask[rs.docs] = True
+            out = {}
+            for f in facets:
+                c = table.counts(f, mask)
+                out[f] = {table.values[f][i]: int(c[i]) for i in np.flatnonzero(c)}
+        return len(rs.docs), out, messages + list(rs.messages)
+
+    def facet_values(self, facet: str) -> list[str]:
+        """Every value of a facet in the index (sorted)."""
+        with self.handle.searcher() as s:
+            return sorted(self.state(s).table.values.get(facet, []))
+
     @staticmethod
     def needles(q: str) -> "Needles":
         """The texts a query marks in headlines and bodies (its positive text terms)."""

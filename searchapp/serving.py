@@ -31,7 +31,7 @@ class Limits:
     header_timeout: int = 10
     max_header_bytes: int = 32 * 1024
     max_url_bytes: int = 8 * 1024
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = 1024 * 1024 + 64 * 1024     # the batch upload (searchapp.batch.MAX_UPLOAD_BYTES) and its form
 
 
 URI_TOO_LONG = "网址过长 (414 URI Too Long): 请缩短查询。\n".encode("utf-8")

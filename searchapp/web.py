@@ -23,7 +23,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from indexer.analysis import word_tokens
-from searchapp import amounts, display, export, feeds, hosts, kwic, params, suggest, timeline, trends
+from searchapp import amounts, batch, display, export, feeds, hosts, kwic, params, suggest, timeline, trends
 from searchapp.links import Links, ViewLinks
 from searchapp.model import FACETS, FacetValue, SearchQuery, SearchResults
 
@@ -36,6 +36,9 @@ SIDEBAR_FACETS = ("district", "year", "reporter", "type")
 BYLINE_ROLES = (("reporters", "reporter", "记者"), ("correspondents", "reporter", "通讯员"),
                 ("photographers", "reporter", "摄影"))
 ALLOWED_METHODS = ("GET", "HEAD")
+# POST only where a form sends more than a URL holds (the batch search's list or file); it
+# changes nothing on the server either.
+POST_PATHS = ("/batch",)
 MAX_ID_CHARS = 64
 MAX_PROBES = 12         # extra searches for the suggestions of an empty result
 MAX_SUGGESTIONS = 6
@@ -129,6 +132,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_config(config))
     app.config["JSON_AS_ASCII"] = False
     app.wsgi_app = hosts.HostCheck(app.wsgi_app)      # a malformed Host header: 400
+    if app.config.get("MAX_CONTENT_LENGTH") is None:      # a batch upload, with room for the form
+        app.config["MAX_CONTENT_LENGTH"] = batch.MAX_UPLOAD_BYTES + 64 * 1024
     app.extensions["newsearch"] = ServiceHolder(str(app.config["INDEX_DIR"]))
     app.jinja_env.globals.update(FACET_LABELS=params.FACET_LABELS, SORT_LABELS=params.SORT_LABELS,
                                  SIDEBAR_FACETS=SIDEBAR_FACETS, BYLINE_ROLES=BYLINE_ROLES, fmt_date=fmt_date,
@@ -330,7 +335,8 @@ def _download_name(ext: str) -> str:
 def _register_hooks(app: Flask) -> None:
     @app.before_request
     def read_only():
-        if request.method not in ALLOWED_METHODS:
+        if request.method not in ALLOWED_METHODS and not (request.method == "POST"
+                                                          and request.path in POST_PATHS):
             abort(405, valid_methods=list(ALLOWED_METHODS))
 
     @app.after_request
@@ -359,6 +365,7 @@ MESSAGES = {
     400: "请求无效。",
     404: "找不到这个页面。",
     405: "本站只读：只接受 GET 和 HEAD 请求。",
+    413: "上传的内容过大（上限 1 MB）。",
     503: "索引暂不可用。",
 }
 
@@ -537,11 +544,83 @@ def _register_routes(app: Flask) -> None:
     def kwic_json():
         return _kwic_export("json")
 
+    @app.route("/batch", methods=["GET", "HEAD", "POST"])
+    def batch_page():
+        base, lines, messages, text, header = _batch_request()
+        svc = _service()
+        fmt = (request.form if request.method == "POST" else request.args).get("format", "")
+        if fmt in ("csv", "json") and lines:
+            problems: list = []
+            rows = batch.iter_rows(svc, lines, base, problems)
+            url_for_row = _batch_url_for(base)
+            if fmt == "csv":
+                body = batch.csv_chunks(rows, problems, svc.facet_values("district"),
+                                        svc.facet_values("year"), url_for_row)
+                mimetype = "text/csv; charset=utf-8"
+            else:
+                body, mimetype = batch.json_chunks(rows, problems, url_for_row), "application/json"
+            resp = Response(body, mimetype=mimetype)
+            resp.headers["Content-Disposition"] = f'attachment; filename="batch-{_download_name(fmt)}"'
+            return resp
+        result = batch.run(svc, lines, base) if lines else None
+        links = _links(replace(base, page=1))
+        row_links = {}
+        if result is not None:
+            for r in result.rows:
+                row_links[r.no] = _links(replace(base, q=r.query, page=1, sort="relevance")).search()
+        return render_template(
+            "batch.html", query=base, result=result, text=text, header=header, messages=messages,
+            row_links=row_links, districts=svc.facet_values("district"), years=svc.facet_values("year"),
+            chips=_chips(base, links), links=links, max_lines=batch.MAX_LINES, info=_info())
+
     @app.get("/api/info")
     def api_info():
         info = _service().info()
         return _json({k: (v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v))
                       for k, v in info.items()})
+
+
+BATCH_FIELDS = ("lines", "file", "header", "format", "q", "page", "size", "sort")
+
+
+def _batch_request():
+    """(base query with the page's filters, input lines, messages, pasted text) of /batch.
+
+    The list comes from the uploaded file if one was sent, else from the text box."""
+    source = request.form if request.method == "POST" else request.args
+    pairs = [(k, v) for k, v in source.items(multi=True) if k not in BATCH_FIELDS]
+    parsed = params.parse_args(pairs, _limits())
+    messages = list(parsed.messages)
+    header = source.get("header") == "1"
+    text = source.get("lines", "")
+    upload = request.files.get("file") if request.method == "POST" else None
+    lines: list = []
+    if upload is not None and upload.filename:
+        name = Path(upload.filename).name
+        try:
+            content = batch.decode(upload.read(batch.MAX_UPLOAD_BYTES + 1), name)
+        except ValueError as e:
+            messages.append(str(e))
+        else:
+            lines = batch.read_lines(content, csv_format=batch.is_csv(name), header=header)
+            messages.append(f"已读取文件“{name}”：{len(lines)} 行。")
+            if text.strip():
+                messages.append("已使用上传的文件，粘贴框中的内容未使用。")
+            text = "\n".join(ln.text.strip() for ln in lines)
+            lines = batch.read_lines(text)         # numbered as the text box now shows them
+    elif text.strip():
+        lines = batch.read_lines(text, header=header)
+    return parsed.query, lines, messages, text, header
+
+
+def _batch_url_for(base: SearchQuery):
+    """Row -> absolute URL of its search; needs no request context (used while streaming)."""
+    prefix = _root()
+    links = _links(base)
+
+    def url_for_row(row) -> str:
+        return prefix + replace(links, query=replace(base, q=row.query, page=1, sort="relevance")).search()
+    return url_for_row
 
 
 KWIC_PARAMS = ("width", "order")
