@@ -28,11 +28,19 @@ _TAIL_WINDOW = 64           # how far back from a paragraph's end a glued byline
 _SENTENCE_END = "。!?…”’」』"
 _NAME_SEPARATORS = re.compile(r"[\s、,;/]+")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
-_PAGE_CODE_TAIL = re.compile(r"\s+[A-Z]{1,2}\d{1,3}$")
+_PAGE_CODE_TAIL = re.compile(r"\s+[A-Za-z]{1,2}\d{1,3}$")
 # Credit suffixes: 文/图 (wrote and photographed), 摄 / 摄影 (photographed), 报道 (reported).
 # Every byline has one of these: a label word or a credit suffix.
-_MAY_BE_BYLINE = re.compile(r"记者|通讯员|实习生|撰|摄|报道|[文图][/\uff0f]")
-_SUFFIX = re.compile(r"\s*(?:文\s*/\s*图|图\s*/\s*文|/\s*图|摄影|摄|报道)$")
+_MAY_BE_BYLINE = re.compile(r"记者|通讯员|实习生|撰|摄|报道|[文图]\s*[/\uff0f]|[/\uff0f]\s*[文图]|\s图$")
+_SUFFIX = re.compile(r"\s*(?:文\s*/\s*图|图\s*/\s*文|/\s*文|/\s*图|(?<=[\s/])图|摄影|摄|报道)$")
+# "董艳竹 张玉东/文 廖谦/图": several credits on one line, each closed by its suffix.
+_INNER_CREDIT = re.compile(r"(?<=[\u4e00-\u9fff])\s*/\s*[文图](?=\s)")
+# An organisation named before a label that is not in the prefix list: 正观新闻·郑州晚报记者,
+# 郑州报业集团记者, 本栏图片由本报记者 - a short run of Han characters ending like a newsroom's name.
+_ORG_PREFIX = r"[\u4e00-\u9fff·・]{0,12}?(?:报|网|社|台|闻|媒|体|团|心|站|刊)"
+_LEADING_MARKS = "□■●◆◇▲△▼►▶★☆※·•"
+# A district supplement's own staff on a line of their own: 金水时报 王小川
+_STAFF = re.compile(r"(?P<org>[\u4e00-\u9fff·]{2,10}(?:时报|日报|晚报|周报|报社|报|新闻|融媒|网))\s+(?P<names>.+)")
 
 
 # Full-width punctuation folded to ASCII before matching; one character for one, so
@@ -89,7 +97,7 @@ def _grammar() -> _Grammar:
     labels = "|".join(re.escape(x) for x in sorted(roles, key=len, reverse=True))
     prefixes = "|".join(re.escape(x) for x in sorted(raw["prefixes"], key=len, reverse=True))
     return _Grammar(
-        label=re.compile(rf"(?:{prefixes})?(?P<label>{labels})"),
+        label=re.compile(rf"(?:{prefixes}|{_ORG_PREFIX})?(?P<label>{labels})"),
         roles=roles,
         surnames=frozenset(raw["surnames"]),
         compound_surnames=frozenset(raw["compound_surnames"]),
@@ -118,13 +126,79 @@ def _normalize(text: str) -> str:
 
 def _names(segment: str) -> list[str] | None:
     """The names in the text after one label; None when any token is not a name."""
-    tokens = [t for t in _NAME_SEPARATORS.split(segment) if t]
+    tokens = _pair_single_characters([t for t in _NAME_SEPARATORS.split(segment) if t])
     if not tokens or not all(is_name(t) for t in tokens):
         return None
     return tokens
 
 
+def _pair_single_characters(tokens: list[str]) -> list[str]:
+    """Two-character names are often printed with a space inside ("刘 拓"): join a
+    lone surname with the lone character after it."""
+    out: list[str] = []
+    i = 0
+    g = _grammar()
+    while i < len(tokens):
+        t = tokens[i]
+        if len(t) == 1 and t in g.surnames and i + 1 < len(tokens) and len(tokens[i + 1]) == 1:
+            out.append(t + tokens[i + 1])
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def parse_staff_line(text: str) -> Bylines | None:
+    """A supplement's staff on a line of their own ("金水时报 王小川"): reporters."""
+    if len(text) > _MAX_BYLINE:
+        return None
+    m = _STAFF.fullmatch(_normalize(text).lstrip(_LEADING_MARKS).strip())
+    if not m:
+        return None
+    names = _names(m.group("names"))
+    return Bylines(reporters=tuple(names)) if names else None
+
+
+def read_byline(text: str, staff: bool = False) -> Bylines | None:
+    """`parse_byline`, optionally also taking a supplement's staff line."""
+    found = parse_byline(text)
+    if found is not None or not staff:
+        return found
+    from indexer.analysis import normalize
+    n = normalize(text)
+    found = parse_staff_line(n)
+    return _printed(found, text, n) if found is not None and n != text else found
+
+
+def _as_printed(name: str, text: str, normalized: str) -> str:
+    m = re.search(r"\s*".join(map(re.escape, name)), normalized)
+    return "".join(text[m.start():m.end()].split()) if m else name
+
+
 def parse_byline(text: str) -> Bylines | None:
+    """The names in `text` when the whole text is a byline, else None; traditional
+    characters are read through the analysis normalisation (記者 趙一 -> 记者), the
+    names are returned as printed.
+
+    >>> parse_byline("記者 趙一 通訊員 錢二")
+    Bylines(reporters=('趙一',), correspondents=('錢二',), photographers=())
+    """
+    if len(text) > 2 * _MAX_BYLINE:
+        return None
+    from indexer.analysis import normalize           # imported late: bylines stays import-light
+    n = normalize(text)
+    found = _parse(n)
+    if found is None or n == text:
+        return found
+    return _printed(found, text, n)
+
+
+def _printed(found: Bylines, text: str, n: str) -> Bylines:
+    return Bylines(*(tuple(_as_printed(name, text, n) for name in getattr(found, r)) for r in ROLES))
+
+
+def _parse(text: str) -> Bylines | None:
     """The names in `text` when the whole text is a byline, else None.
 
     >>> parse_byline("记者 唐善普 通讯员 白博文/图")
@@ -135,19 +209,40 @@ def parse_byline(text: str) -> Bylines | None:
     s = _normalize(text)
     if len(s) > _MAX_BYLINE or not s:
         return None
-    if s[0] == "(" and s[-1] == ")":
+    s = s.lstrip(_LEADING_MARKS).strip()
+    if s[:1] == "(" and s[-1:] == ")":
         s = s[1:-1].strip()
     s = _PAGE_CODE_TAIL.sub("", s)
+    if not s:
+        return None
+    inner = list(_INNER_CREDIT.finditer(s))
+    if inner:                                        # one byline per credit, joined
+        parts, start = [], 0
+        for m in inner:
+            parts.append(s[start:m.end()])
+            start = m.end()
+        parts.append(s[start:])
+        found = [_parse(p.strip()) for p in parts if p.strip()]
+        if not found or any(b is None for b in found):
+            return None
+        out = NO_BYLINES
+        for b in found:
+            out |= b
+        return out
     photo = False
     m = _SUFFIX.search(s)
     if m:
-        photo = "摄" in m.group(0)
+        photo = "摄" in m.group(0) or (m.group(0).strip().endswith("图") and "文" not in m.group(0))
         s = s[:m.start()].strip()
     g = _grammar()
     labels = list(g.label.finditer(s))
     if not labels:
-        names = _names(s) if photo else None         # "王恩俊 摄": a bare photo credit
-        return Bylines(photographers=tuple(names)) if names else None
+        names = _names(s) if m else None             # "王恩俊 摄": a bare photo credit
+        if not names:
+            return None
+        if photo:
+            return Bylines(photographers=tuple(names))
+        return Bylines(reporters=tuple(names)) if m.group(0).strip().endswith("文") else None
     if s[:labels[0].start()].strip():
         return None
     groups: list[tuple[str, list[str]]] = []

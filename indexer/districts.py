@@ -26,6 +26,7 @@ _UNIT, _SUB, _CITY, _BLOCK = "unit", "sub", "city", "block"
 _KIND_WEIGHT = {_UNIT: 1.0, _SUB: 0.75}
 _SECTION_WEIGHT = {"title": 10.0, "lead": 2.0, "rest": 1.0}   # title > anything in the body
 _SECTION_CAP = 3.0          # repeated mentions in one section count up to three times
+_CITY_WIDE_MIN = 3.0        # a unit scoring less on a story that names the city up front: city news
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def load_gazetteer(path: Path = DATA_FILE) -> Gazetteer:
 
 def _sub_names(unit: dict) -> list[str]:
     names = []
-    for key in ("streets", "towns", "townships", "offices", "former"):
+    for key in ("streets", "towns", "townships", "offices", "former", "landmarks"):
         names += unit.get(key, ())
     for street in unit.get("streets", ()):
         stem = street.removesuffix("街道")
@@ -180,8 +181,24 @@ def _own_district(title: str, body: str) -> tuple[str | None, float]:
     scores, first, city = _scores(title, body)
     if scores:
         unit = max(scores, key=lambda u: (scores[u], -first[u]))
+        if city and _city_wide(scores, unit):
+            return CITY, 0.0
         return unit, scores[unit]
     return (CITY, 0.0) if city else (None, 0.0)
+
+
+def _city_wide(scores: Counter, top: str) -> bool:
+    """A story that names the city up front and no unit in its headline is about the
+    city unless one unit clearly carries it: named in the first paragraph, or several
+    times, and at least twice as often as any other unit. A story that lists three or
+    more units without one clearly ahead is about the whole city too."""
+    if scores[top] >= _SECTION_WEIGHT["title"]:
+        return False                          # a unit in the headline decides
+    ranked = sorted(scores.values(), reverse=True)
+    second = ranked[1] if len(ranked) > 1 else 0.0
+    if len(scores) >= 3 and scores[top] < 2 * second:
+        return True
+    return scores[top] < _CITY_WIDE_MIN or scores[top] < 2 * second
 
 
 def article_district(title: str, body: str, page_district: str | None) -> str | None:

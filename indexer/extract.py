@@ -6,9 +6,11 @@ file and the page date taken from its path.
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import replace
 from pathlib import Path
 
-from indexer import dates, districts, taxonomy
+from indexer import dates, districts, taxonomy, webpage
+from indexer.analysis import normalize
 from indexer.article import Article, article_id
 from indexer.reading import decode_page, page_date_from_path, read_page
 from indexer.splitting import RawArticle, split_page
@@ -20,35 +22,65 @@ def headline(raw: RawArticle) -> str:
 
 
 def parse_page(text: str, source: str, page_date: _dt.date | None = None) -> list[Article]:
-    """The articles of one page, labelled. `source` is recorded as given."""
+    """The articles of one page, labelled. `source` is recorded as given.
+
+    A web article page (e-paper, portal, repost: one article in a site's chrome) is read
+    by indexer.webpage; printed page text (several articles) by indexer.splitting.
+    """
+    if webpage.is_web_page(text):
+        return _web_articles(text, source, page_date)
     raws = split_page(text)
     if not raws:
         return []
     year = dates.page_present_year(text)
-    page_unit = districts.page_district([(headline(r), r.body) for r in raws])
-    iso_page_date = page_date.isoformat() if page_date else None
-    articles = []
-    for ordinal, raw in enumerate(raws, 1):
-        title_text, body = headline(raw), raw.body
-        articles.append(Article(
-            id=article_id(source, raw.title, body),
-            source=str(source),
-            ordinal=ordinal,
-            title=raw.title,
-            subtitle=raw.subtitle,
-            body=body,
-            date=dates.article_date(raw.lead, page_date, year),
-            district=districts.article_district(title_text, body, page_unit),
-            districts=tuple(districts.mentioned_districts(title_text + "\n" + body)),
-            reporters=raw.bylines.reporters,
-            correspondents=raw.bylines.correspondents,
-            photographers=raw.bylines.photographers,
-            project_types=tuple(taxonomy.project_types(title_text, body)),
-            page_date=iso_page_date,
-            line_start=raw.line_start,
-            line_end=raw.line_end,
-        ))
-    return articles
+    page_unit = districts.page_district([(normalize(headline(r)), normalize(r.body)) for r in raws])
+    return [_article(raw, ordinal, source, page_date, year, page_unit)
+            for ordinal, raw in enumerate(raws, 1)]
+
+
+def _web_articles(text: str, source: str, page_date: _dt.date | None) -> list[Article]:
+    page = webpage.split_web_page(text)
+    raw = page.article
+    if raw is None:
+        return []
+    facts = page.facts
+    page_date = page_date or facts.page_date
+    year = None
+    if page_date is None:
+        year = dates.page_present_year(headline(raw) + "\n" + raw.body)
+        if facts.latest_issue is not None:
+            year = facts.latest_issue.year
+    unit = None
+    if facts.source:
+        named = [u for u in districts.mentioned_districts(normalize(facts.source)) if u != districts.CITY]
+        unit = named[0] if len(named) == 1 else None
+    article = _article(raw, 1, source, page_date, year, unit)
+    if page_date is None and facts.latest_issue is not None and article.date \
+            and not article.date.startswith("--") and article.date > facts.latest_issue.isoformat():
+        article = replace(article, date=dates.article_date(raw.lead, None, year - 1))
+    return [article]
+
+
+def _article(raw: RawArticle, ordinal: int, source: str, page_date, year, page_unit) -> Article:
+    title_text, body = normalize(headline(raw)), normalize(raw.body)
+    return Article(
+        id=article_id(source, raw.title, raw.body),
+        source=str(source),
+        ordinal=ordinal,
+        title=raw.title,
+        subtitle=raw.subtitle,
+        body=raw.body,
+        date=dates.article_date(raw.lead, page_date, year),
+        district=districts.article_district(title_text, body, page_unit),
+        districts=tuple(districts.mentioned_districts(title_text + "\n" + body)),
+        reporters=raw.bylines.reporters,
+        correspondents=raw.bylines.correspondents,
+        photographers=raw.bylines.photographers,
+        project_types=tuple(taxonomy.project_types(title_text, body)),
+        page_date=page_date.isoformat() if page_date else None,
+        line_start=raw.line_start,
+        line_end=raw.line_end,
+    )
 
 
 def parse_file(path) -> list[Article]:

@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from indexer.analysis import normalize
 from indexer.bylines import (NO_BYLINES, Bylines, fold_punctuation, is_bare_label, is_photo_credit,
                              parse_byline, split_lead_byline, split_trailing_byline, strip_leading,
                              trailing_bare_label)
@@ -51,7 +52,8 @@ _PHOTO_GAP = 2              # blank lines that mark where a picture stood
 _PHOTO_SHARE = 0.2          # a caption sharing fewer of its bigrams with the text above is news of its own
 _MAX_CONTAINMENT_LINES = 400  # headline lines up to which list items are also matched as parts of lines
 _MAX_CUTOFFS = 8            # cut-off articles a continuation is looked for in (the latest)
-_MAX_KICKER_PHRASE = 5      # "稳经济 促发展 强信心": every phrase this short -> kicker, not title
+_MAX_KICKER_PHRASE = 5
+_DATELINE_WINDOW = 40       # a dateline (本报讯, 中原网讯, 新华社郑州3月5日电) starts a line      # "稳经济 促发展 强信心": every phrase this short -> kicker, not title
 
 # Punctuation sets apply to text folded by fold_punctuation (，->, ；->; …).
 _SENTENCE_END = "。!?…;:"
@@ -173,7 +175,7 @@ def _classify(line: str, number: int, gap: int) -> _Unit:
     m = _MD_HEADING.match(line)
     if m:
         return _Unit(HEADING, line[m.end():].strip(), number, number, gap, level=len(m.group(1)))
-    if _DATELINE.match(line):
+    if _DATELINE.match(normalize(line[:_DATELINE_WINDOW])):
         rest, glued = split_trailing_byline(line)
         return _Unit(DATELINE, rest, number, number, gap, bylines=glued)
     byline = parse_byline(line) if len(line) <= 96 else None
@@ -663,7 +665,7 @@ def _raw_article(d: _Draft) -> RawArticle:
     dateline = ""
     if d.dateline and paras:
         first = paras[0].text
-        m = _DATELINE.match(first)
+        m = _DATELINE.match(normalize(first[:_DATELINE_WINDOW]))
         if m:
             dateline = m.group(0)
             rest, found = split_lead_byline(first[m.end():])

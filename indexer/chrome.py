@@ -1,0 +1,227 @@
+"""Web-page chrome: the lines of a saved e-paper, portal or repost page that belong to
+no article.
+
+`chrome_rule(line)` names the rule that makes one line chrome, or returns None. Every
+rule is general (no site list): a line is chrome when it is made only of navigation
+words, controls, separators, dates and numbers, or when it carries a footer marker, a
+CMS record, an issue-date list, an image file name, a breadcrumb or a record line
+(发布时间 … 来源 …). The words live in data/chrome.json. Lines are compared after
+`normalize` (traditional -> simplified, full-width -> half-width, ASCII lower case).
+
+Rules are split by where they stand on a page:
+  TOP_RULES     end the page's header zone (edition line, navigation, breadcrumb …)
+  BOTTOM_RULES  end an article's body (page links, footers, CMS record, editor line …)
+`record` lines (发布时间/来源) sit next to the headline and end nothing.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from indexer.analysis import normalize
+from indexer.splitting import is_boilerplate
+
+DATA_FILE = Path(__file__).parent / "data" / "chrome.json"
+
+EDITION, NAVIGATION, PAGE_LINK, MENU, BREADCRUMB, CONTROLS = (
+    "edition", "navigation", "page_link", "menu", "breadcrumb", "controls")
+FOOTER, CMS_RECORD, ISSUE_DATES, EDITOR, IMAGE, SEPARATOR, RECORD = (
+    "footer", "cms_record", "issue_dates", "editor", "image_file", "separator", "record")
+
+TOP_RULES = frozenset({EDITION, NAVIGATION, PAGE_LINK, MENU, BREADCRUMB, CONTROLS, SEPARATOR, IMAGE})
+BOTTOM_RULES = frozenset({NAVIGATION, PAGE_LINK, FOOTER, CMS_RECORD, ISSUE_DATES, EDITOR, CONTROLS})
+# Rules that only a web page has (a printed page's text never does): they make a page a web page.
+WEB_SIGNALS = frozenset({EDITION, NAVIGATION, BREADCRUMB, CONTROLS, FOOTER, CMS_RECORD,
+                         ISSUE_DATES, RECORD, MENU})
+
+_MAX_CHROME = 160            # longest line a rule looks at (prose is longer)
+_SEPARATORS = re.compile(r"[\s|¦│丨/\\>»›<«‹\-—_=*·•.,:;()\[\]【】]+")
+_DATE = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?")
+_TIME = re.compile(r"\d{1,2}:\d\d(?::\d\d)?")
+_EDITION = re.compile(r"^(?:第\s*[a-z]{0,2}\s*\d{1,3}\s*版|\d{3,5}版)\s*[:|]?")
+_CMS_RECORD = re.compile(r"^\d{3,9}\s+(?:19|20)\d\d-\d\d-\d\d\s+\d\d:\d\d:\d\d\b")
+_ISSUE_DATES = re.compile(r"^(?:(?:19|20)\d\d-\d\d-\d\d\s*,\s*\d+\s*\|\s*)+(?:19|20)\d\d-\d\d")
+_IMAGE_NAME = re.compile(r"[a-z0-9_\-]{3,40}")
+_IMAGE_WORDS = frozenset({"阴影", "图片", "点击图片", "查看大图", "原图", "点击查看大图", "图"})
+_LETTERS_DIGITS = re.compile(r"^(?:[a-z]{0,2}\d{0,3}|\d{1,3}-\d{1,3}|[a-z]\d{1,3}-\d{1,3})$")
+_PAREN_OPEN, _PAREN_CLOSE = "(【[", ")】]"
+
+
+@dataclass(frozen=True)
+class ChromeWords:
+    version: str
+    navigation: tuple[str, ...]     # longest first
+    controls: frozenset[str]
+    breadcrumb: tuple[str, ...]
+    footer: tuple[str, ...]
+    record: re.Pattern
+    editor: re.Pattern
+    original_title: re.Pattern
+    image_ext: re.Pattern
+
+
+@cache
+def words() -> ChromeWords:
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    record = "|".join(re.escape(w) for w in sorted(data["record_labels"], key=len, reverse=True))
+    editor = "|".join(re.escape(w) for w in sorted(data["editor_labels"], key=len, reverse=True))
+    original = "|".join(re.escape(w) for w in data["original_title_openers"])
+    return ChromeWords(
+        version=str(data["version"]),
+        navigation=tuple(sorted((normalize(w) for w in data["navigation_words"]), key=len, reverse=True)),
+        controls=frozenset(normalize(w) for w in data["control_words"]),
+        breadcrumb=tuple(normalize(w) for w in data["breadcrumb_openers"]),
+        footer=tuple(normalize(w) for w in data["footer_words"]),
+        record=re.compile(rf"(?:^|(?<=[\s|]))(?:{record})\s*[:]"),
+        editor=re.compile(rf"^[(\[【]?\s*(?:{editor})\s*[:\s]\s*[\u4e00-\u9fff]{{2,4}}"
+                          rf"(?:[\s、,]+[\u4e00-\u9fff]{{2,4}})*"
+                          rf"(?:\s+(?:{editor})\s*[:\s]\s*[\u4e00-\u9fff]{{2,4}}(?:[\s、,]+[\u4e00-\u9fff]{{2,4}})*)*"
+                          rf"\s*[)\]】]?$"),
+        original_title=re.compile(rf"^[(\[【]?\s*(?:{original})\s*[:]\s*(?P<title>.+?)\s*[)\]】]?$"),
+        image_ext=re.compile(r"\.(?:" + "|".join(data["image_file_extensions"]) + r")$"),
+    )
+
+
+def norm(line: str) -> str:
+    """The form every rule reads: normalised, stripped, inner runs of spaces kept."""
+    return normalize(line).strip()
+
+
+def original_title(line: str) -> str | None:
+    """The headline in "(原标题:…)", or None."""
+    m = words().original_title.match(norm(line))
+    return line.strip()[m.start("title"):m.end("title")] if m else None
+
+
+def _strip_nav(text: str) -> tuple[str, int]:
+    """`text` without navigation words, and how many there were."""
+    found = 0
+    for word in words().navigation:
+        if word in text:
+            found += text.count(word)
+            text = text.replace(word, " ")
+    return text, found
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _SEPARATORS.split(text) if t]
+
+
+def chrome_rule(line: str) -> str | None:
+    """The name of the chrome rule `line` matches, or None for article text."""
+    n = norm(line)
+    if not n or len(n) > _MAX_CHROME:
+        return None
+    w = words()
+    if _CMS_RECORD.match(n):
+        return CMS_RECORD
+    if _ISSUE_DATES.match(n):
+        return ISSUE_DATES
+    if not _tokens(n):
+        return SEPARATOR
+    if _EDITION.match(n) and len(n) <= 60:
+        return EDITION
+    if any(marker in n for marker in w.footer):
+        return FOOTER
+    if w.editor.match(n):
+        return EDITOR
+    if _is_breadcrumb(n):
+        return BREADCRUMB
+    rest, nav = _strip_nav(n)
+    rest_tokens = _tokens(rest)
+    if nav:
+        if all(_LETTERS_DIGITS.match(t) or t == "版" for t in rest_tokens):
+            return PAGE_LINK                  # 3上一篇  下一篇4 | PDF 版 | 上一版3  4下一版
+        if "。" not in n and all(len(t) <= 8 for t in rest_tokens) and len(rest_tokens) <= 8:
+            return NAVIGATION                 # 返回主页 | 郑州晚报 | 标题导航 | 郑州日报
+    tokens = _tokens(n)
+    if all(_LETTERS_DIGITS.match(t) for t in tokens) and len(n) <= 12:
+        return PAGE_LINK                      # 3  4 | A | F04-05
+    if _is_image_name(n, tokens):
+        return IMAGE
+    if _is_controls(tokens):
+        return CONTROLS
+    if n.count("|") >= 2 and all(len(t) <= 6 for t in tokens) and "。" not in n:
+        return MENU                           # 首页 | 新闻 | 财经 | 房产
+    if _is_record(n):
+        return RECORD
+    if is_boilerplate(line.strip()):
+        return EDITION                        # 郑州日报 2023年2月15日 星期三 第07版
+    return None
+
+
+def _is_breadcrumb(n: str) -> bool:
+    w = words()
+    for opener in w.breadcrumb:
+        if n.startswith(opener):
+            rest = n[len(opener):].lstrip()
+            if rest[:1] in (":", ">", "»", "|") or rest.startswith("首页"):
+                return True
+    if "首页" in n and re.search(r"\s*(?:>|»|›|>>|→)\s*", n) and "。" not in n:
+        return True
+    tokens = n.split()
+    if len(tokens) >= 3 and tokens[-1] == "正文" and all(len(t) <= 10 for t in tokens):
+        return True                           # 首页 新闻中心 区县动态 正文
+    return False
+
+
+def _is_image_name(n: str, tokens: list[str]) -> bool:
+    if all(t in _IMAGE_WORDS for t in tokens):
+        return True
+    if len(tokens) == 1 and words().image_ext.search(n) and " " not in n:
+        return True
+    compact = n.replace(" ", "")
+    return (bool(_IMAGE_NAME.fullmatch(compact)) and bool(re.search(r"[a-z]", compact))
+            and bool(re.search(r"\d", compact)) and not re.fullmatch(r"[a-z]{1,2}\d{1,3}", compact))
+
+
+def _is_controls(tokens: list[str]) -> bool:
+    controls = words().controls
+    if not tokens or not all(t in controls or _control_compound(t, controls) for t in tokens):
+        return False
+    return any(len(t) >= 2 for t in tokens)
+
+
+def _control_compound(token: str, controls: frozenset[str]) -> bool:
+    """字体大中小 / 打印本页关闭窗口: a token made of control words run together."""
+    i = 0
+    while i < len(token):
+        for size in range(min(6, len(token) - i), 0, -1):
+            if token[i:i + size] in controls:
+                i += size
+                break
+        else:
+            return False
+    return True
+
+
+def _is_record(n: str) -> bool:
+    """发布时间:2025-09-23 10:12 来源:… 作者:… | 2021-06-08 09:30:12 来源:郑州日报 | a bare date."""
+    labels = words().record.findall(n)
+    has_date = bool(_DATE.search(n))
+    if len(labels) >= 2:
+        return True
+    if labels and (has_date or len(n) <= 40) and "。" not in n:
+        return True
+    if not has_date:
+        return False
+    rest = re.sub(r"(?:星期|周)[一二三四五六日天]", " ", _TIME.sub(" ", _DATE.sub(" ", n)))
+    return not _tokens(rest)                  # a bare date (and time): 2025-03-13 | • 2025-03-13
+
+
+def record_date(line: str):
+    """The first date a record/CMS/issue line states, as (year, month, day), or None."""
+    m = re.search(r"((?:19|20)\d\d)\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})", norm(line))
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+_SOURCE = re.compile(r"(?:来源|文章来源|信息来源|稿件来源)\s*:\s*(?P<source>[^\s|]{2,30})")
+
+
+def record_source(line: str) -> str | None:
+    """The 来源 of a record line (来源:新郑市融媒体中心 -> 新郑市融媒体中心), or None."""
+    m = _SOURCE.search(norm(line))
+    return m.group("source") if m else None
