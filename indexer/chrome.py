@@ -47,13 +47,13 @@ _ISSUE_DATES = re.compile(r"^(?:(?:19|20)\d\d-\d\d-\d\d\s*,\s*\d+\s*\|\s*)+(?:19
 _IMAGE_NAME = re.compile(r"[a-z0-9_\-]{3,40}")
 _IMAGE_WORDS = frozenset({"阴影", "图片", "点击图片", "查看大图", "原图", "点击查看大图", "图"})
 _LETTERS_DIGITS = re.compile(r"^(?:[a-z]{0,2}\d{0,3}|\d{1,3}-\d{1,3}|[a-z]\d{1,3}-\d{1,3})$")
-_PAREN_OPEN, _PAREN_CLOSE = "(【[", ")】]"
+_LONGEST_WORD = 12          # longest navigation or control word
 
 
 @dataclass(frozen=True)
 class ChromeWords:
     version: str
-    navigation: tuple[str, ...]     # longest first
+    navigation_set: frozenset[str]
     controls: frozenset[str]
     breadcrumb: tuple[str, ...]
     footer: tuple[str, ...]
@@ -71,11 +71,11 @@ def words() -> ChromeWords:
     original = "|".join(re.escape(w) for w in data["original_title_openers"])
     return ChromeWords(
         version=str(data["version"]),
-        navigation=tuple(sorted((normalize(w) for w in data["navigation_words"]), key=len, reverse=True)),
+        navigation_set=frozenset(normalize(w) for w in data["navigation_words"]),
         controls=frozenset(normalize(w) for w in data["control_words"]),
         breadcrumb=tuple(normalize(w) for w in data["breadcrumb_openers"]),
         footer=tuple(normalize(w) for w in data["footer_words"]),
-        record=re.compile(rf"(?:^|(?<=[\s|]))(?:{record})\s*[:]"),
+        record=re.compile(rf"(?<![\u4e00-\u9fff])(?:{record})\s*[:]"),
         editor=re.compile(rf"^[(\[【]?\s*(?:{editor})\s*[:\s]\s*[\u4e00-\u9fff]{{2,4}}"
                           rf"(?:[\s、,]+[\u4e00-\u9fff]{{2,4}})*"
                           rf"(?:\s+(?:{editor})\s*[:\s]\s*[\u4e00-\u9fff]{{2,4}}(?:[\s、,]+[\u4e00-\u9fff]{{2,4}})*)*"
@@ -96,14 +96,10 @@ def original_title(line: str) -> str | None:
     return line.strip()[m.start("title"):m.end("title")] if m else None
 
 
-def _strip_nav(text: str) -> tuple[str, int]:
-    """`text` without navigation words, and how many there were."""
-    found = 0
-    for word in words().navigation:
-        if word in text:
-            found += text.count(word)
-            text = text.replace(word, " ")
-    return text, found
+def _is_nav_token(token: str) -> bool:
+    """上一篇 | 3上一篇 | 下一版4 | 上一期下一期: navigation words, page numbers at the ends."""
+    core = token.strip("0123456789")
+    return bool(core) and _compound(core, words().navigation_set)
 
 
 def _tokens(text: str) -> list[str]:
@@ -130,12 +126,14 @@ def chrome_rule(line: str) -> str | None:
         return EDITOR
     if _is_breadcrumb(n):
         return BREADCRUMB
-    rest, nav = _strip_nav(n)
-    rest_tokens = _tokens(rest)
+    tokens = _tokens(n)
+    nav = [t for t in tokens if _is_nav_token(t)]
     if nav:
-        if all(_LETTERS_DIGITS.match(t) or t == "版" for t in rest_tokens):
+        rest = [t for t in tokens if not _is_nav_token(t)]
+        if all(_LETTERS_DIGITS.match(t) or t == "版" for t in rest):
             return PAGE_LINK                  # 3上一篇  下一篇4 | PDF 版 | 上一版3  4下一版
-        if "。" not in n and all(len(t) <= 8 for t in rest_tokens) and len(rest_tokens) <= 8:
+        if "。" not in n and all(len(t) <= 8 for t in rest) and len(rest) <= 8 \
+                and (len(nav) >= len(rest) or "|" in n):
             return NAVIGATION                 # 返回主页 | 郑州晚报 | 标题导航 | 郑州日报
     tokens = _tokens(n)
     if all(_LETTERS_DIGITS.match(t) for t in tokens) and len(n) <= 12:
@@ -160,8 +158,12 @@ def _is_breadcrumb(n: str) -> bool:
             rest = n[len(opener):].lstrip()
             if rest[:1] in (":", ">", "»", "|") or rest.startswith("首页"):
                 return True
-    if "首页" in n and re.search(r"\s*(?:>|»|›|>>|→)\s*", n) and "。" not in n:
-        return True
+    if "。" not in n:
+        parts = [p.strip() for p in re.split(r">|»|›|→", n)]
+        if len(parts) >= 3 and all(len(p) <= 16 for p in parts):
+            return True                       # 郑州要闻中原网> 新闻中心 > 郑州要闻
+        if "首页" in parts[0] and len(parts) >= 2 and all(len(p) <= 16 for p in parts):
+            return True
     tokens = n.split()
     if len(tokens) >= 3 and tokens[-1] == "正文" and all(len(t) <= 10 for t in tokens):
         return True                           # 首页 新闻中心 区县动态 正文
@@ -180,17 +182,17 @@ def _is_image_name(n: str, tokens: list[str]) -> bool:
 
 def _is_controls(tokens: list[str]) -> bool:
     controls = words().controls
-    if not tokens or not all(t in controls or _control_compound(t, controls) for t in tokens):
+    if not tokens or not all(_compound(t, controls) for t in tokens):
         return False
     return any(len(t) >= 2 for t in tokens)
 
 
-def _control_compound(token: str, controls: frozenset[str]) -> bool:
-    """字体大中小 / 打印本页关闭窗口: a token made of control words run together."""
+def _compound(token: str, vocabulary: frozenset[str]) -> bool:
+    """字体大中小 / 打印本页关闭窗口: a token made of words of `vocabulary` run together."""
     i = 0
     while i < len(token):
-        for size in range(min(6, len(token) - i), 0, -1):
-            if token[i:i + size] in controls:
+        for size in range(min(_LONGEST_WORD, len(token) - i), 0, -1):
+            if token[i:i + size] in vocabulary:
                 i += size
                 break
         else:
@@ -202,6 +204,8 @@ def _is_record(n: str) -> bool:
     """发布时间:2025-09-23 10:12 来源:… 作者:… | 2021-06-08 09:30:12 来源:郑州日报 | a bare date."""
     labels = words().record.findall(n)
     has_date = bool(_DATE.search(n))
+    if has_date and "。" not in n and re.search(r"https?://|www\.", n):
+        return True                           # http://www.sina.com.cn  2009年08月24日04:32  郑州晚报
     if len(labels) >= 2:
         return True
     if labels and (has_date or len(n) <= 40) and "。" not in n:

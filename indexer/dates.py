@@ -32,7 +32,8 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)\s*年(?!代)")
 # A year right after these is a horizon, a target or a comparison, not the present.
 _NOT_PRESENT_BEFORE = re.compile(
-    r"(?:到|至|截至|截止|迄|直至|比|较|相比|对比|力争|争取|计划|预计|有望|将于|目标)\s*$"
+    r"(?:到|至|截至|截止|迄|直至|比|较|相比|对比|力争|争取|计划|预计|有望|将于|目标"
+    r"|成立于|创建于|创立于|始建于|建于|始于|兴建于|组建于|早在|自|曾于)\s*$"
 )
 # ... and right before these: 2025年前, 2035年远景目标, the 2023 of 2023~2025年.
 _NOT_PRESENT_AFTER = re.compile(
@@ -76,16 +77,51 @@ _HALF_YEAR = _dt.timedelta(days=183)
 _LEAD_CHARS = 400           # a dateline's date sits at the start of the first paragraph
 
 
-def article_date(lead: str, page_date: _dt.date | None, year: int | None) -> str | None:
-    """"YYYY-MM-DD", "--MM-DD" (no year known) or None, from the first date in `lead`."""
-    lead = lead[:_LEAD_CHARS].translate(_FULLWIDTH_DIGITS)
-    m = _DATE_EXPR.search(lead)
-    if m is None or m.group("vague"):
-        return None
-    if m.group("rel"):
-        if page_date is None:
-            return None
-        return (page_date + _dt.timedelta(days=_RELATIVE_DAYS[m.group("rel")])).isoformat()
+# A date right after these is planned or lunar, not the day of the reported event.
+_SCHEDULED_BEFORE = re.compile(r"(?:将于|将在|定于|拟于|拟在|计划于|计划在|预计于|预计在|农历|阴历)\s*$")
+_SECOND_PARAGRAPH_CHARS = 200
+
+
+def article_date(lead: str, page_date: _dt.date | None, year: int | None,
+                 more: str = "") -> str | None:
+    """"YYYY-MM-DD", "--MM-DD" (no year known) or None, from the first date in `lead`.
+
+    Scheduled (将于10月21日开幕) and lunar dates are skipped, and so is a date after the
+    page's own date. When the lead gives no day (近日, 近期 …), an explicit date at the
+    start of the next paragraph (`more`) is the event's.
+    """
+    found = _first_date(lead[:_LEAD_CHARS], page_date, year, relative=True)
+    if found is None and more:
+        found = _first_date(more[:_SECOND_PARAGRAPH_CHARS], page_date, year, relative=False)
+    return found or None
+
+
+def _first_date(text: str, page_date, year, relative: bool) -> str | None:
+    text = text.translate(_FULLWIDTH_DIGITS)
+    for m in _DATE_EXPR.finditer(text):
+        if m.group("vague"):
+            if relative:
+                return None
+            continue
+        if _SCHEDULED_BEFORE.search(text[max(0, m.start() - 6):m.start()]):
+            continue
+        if m.group("rel"):
+            if not relative:
+                continue
+            if page_date is None:
+                return None
+            return (page_date + _dt.timedelta(days=_RELATIVE_DAYS[m.group("rel")])).isoformat()
+        found = _month_day(m, page_date, year)
+        if found is None:
+            continue
+        if page_date is not None and not found.startswith("--") \
+                and _dt.date.fromisoformat(found) > page_date + _dt.timedelta(days=1):
+            continue                                  # in the future of the page: planned
+        return found
+    return None
+
+
+def _month_day(m: re.Match, page_date, year) -> str | None:
     month, day = int(m.group("m")), int(m.group("d"))
     if not _valid_month_day(month, day):
         return None

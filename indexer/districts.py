@@ -26,6 +26,7 @@ _UNIT, _SUB, _CITY, _BLOCK = "unit", "sub", "city", "block"
 _KIND_WEIGHT = {_UNIT: 1.0, _SUB: 0.75}
 _SECTION_WEIGHT = {"title": 10.0, "lead": 2.0, "rest": 1.0}   # title > anything in the body
 _SECTION_CAP = 3.0          # repeated mentions in one section count up to three times
+_FRONT_CHARS = 400          # how much of a section a city organ is looked for in
 _CITY_WIDE_MIN = 3.0        # a unit scoring less on a story that names the city up front: city news
 
 
@@ -35,6 +36,7 @@ class Gazetteer:
     units: tuple[str, ...]              # the county-level units, then 郑州市
     terms: dict[str, tuple[str, str]]   # name -> (unit or "", kind)
     pattern: re.Pattern
+    city_pattern: re.Pattern | None = None   # the city's own organs: 市委, 市十四届人大
 
 
 @cache
@@ -77,7 +79,9 @@ def load_gazetteer(path: Path = DATA_FILE) -> Gazetteer:
         if name not in terms:
             terms[name] = ("", _BLOCK)
     units = tuple(u["name"] for u in data["units"]) + (CITY,)
-    return Gazetteer(str(data["version"]), units, terms, re.compile(_trie_regex(terms)))
+    city_patterns = data.get("city_patterns") or []
+    city_pattern = re.compile("|".join(f"(?:{p})" for p in city_patterns)) if city_patterns else None
+    return Gazetteer(str(data["version"]), units, terms, re.compile(_trie_regex(terms)), city_pattern)
 
 
 def _sub_names(unit: dict) -> list[str]:
@@ -121,14 +125,14 @@ def gazetteer_terms() -> list[str]:
     return sorted(load_gazetteer().terms)
 
 
-def _mentions(text: str) -> list[tuple[str, str, int]]:
-    """(unit, kind, position) for every unit-deciding name in `text`, in order."""
+def _mentions(text: str) -> list[tuple[str, str, int, int]]:
+    """(unit, kind, start, end) for every unit-deciding name in `text`, in order."""
     gaz = load_gazetteer()
     found = []
     for m in gaz.pattern.finditer(text):
         unit, kind = gaz.terms[m.group()]
         if kind != _BLOCK:
-            found.append((unit, kind, m.start()))
+            found.append((unit, kind, m.start(), m.end()))
     return found
 
 
@@ -139,7 +143,7 @@ def mentioned_districts(text: str) -> list[str]:
     """
     seen: dict[str, None] = {}
     city = False
-    for unit, kind, _ in _mentions(text):
+    for unit, kind, _, _ in _mentions(text):
         if kind == _CITY:
             city = True
         else:
@@ -155,18 +159,23 @@ def _lead_and_rest(body: str) -> tuple[str, str]:
     return head, rest
 
 
-def _scores(title: str, body: str) -> tuple[Counter, dict[str, int], bool]:
-    """Weighted unit scores, first-mention order, and whether title/lead name 郑州."""
+def _scores(title: str, body: str) -> tuple[Counter, dict[str, int], bool, bool]:
+    """Weighted unit scores, first-mention order, whether title or lead name the city
+    (郑州, 我市, 市委 …) and whether the title does."""
     lead, rest = _lead_and_rest(body)
     scores: Counter = Counter()
     first: dict[str, int] = {}
-    city_in_front = False
+    city_in_front = title_city = False
     order = 0
     for section, text in (("title", title), ("lead", lead), ("rest", rest)):
         raw: Counter = Counter()
-        for unit, kind, _ in _mentions(text):
+        mentions = _mentions(text)
+        starts = {pos for _, _, pos, _ in mentions}
+        for unit, kind, pos, end in mentions:
             if kind == _CITY:
-                city_in_front = city_in_front or section != "rest"
+                # 郑州碧沙岗公园, 郑州市惠济区: the city only qualifies the name after it
+                if end not in starts:
+                    city_in_front = city_in_front or section != "rest"
                 continue
             raw[unit] += _KIND_WEIGHT[kind]
             if unit not in first:
@@ -174,30 +183,48 @@ def _scores(title: str, body: str) -> tuple[Counter, dict[str, int], bool]:
                 order += 1
         for unit, weight in raw.items():
             scores[unit] += _SECTION_WEIGHT[section] * min(weight, _SECTION_CAP)
-    return scores, first, city_in_front
+        if section == "title":
+            title_city = city_in_front or _names_city_organ(text, mentions)
+        if section != "rest" and not city_in_front and _names_city_organ(text, mentions):
+            city_in_front = True
+    return scores, first, city_in_front, title_city
+
+
+def _names_city_organ(text: str, mentions) -> bool:
+    """市委, 市十四届人大 … not inside a place name (新郑市委 is 新郑's)."""
+    pattern = load_gazetteer().city_pattern
+    if pattern is None:
+        return False
+    spans = [(pos, end) for _, _, pos, end in mentions]
+    for m in pattern.finditer(text, 0, _FRONT_CHARS):
+        if not any(pos <= m.start() < end for pos, end in spans):
+            return True
+    return False
 
 
 def _own_district(title: str, body: str) -> tuple[str | None, float]:
-    scores, first, city = _scores(title, body)
+    scores, first, city, title_city = _scores(title, body)
     if scores:
         unit = max(scores, key=lambda u: (scores[u], -first[u]))
-        if city and _city_wide(scores, unit):
+        if city and _city_wide(scores, unit, title_city, first):
             return CITY, 0.0
         return unit, scores[unit]
     return (CITY, 0.0) if city else (None, 0.0)
 
 
-def _city_wide(scores: Counter, top: str) -> bool:
+def _city_wide(scores: Counter, top: str, title_city: bool, first: dict) -> bool:
     """A story that names the city up front and no unit in its headline is about the
-    city unless one unit clearly carries it: named in the first paragraph, or several
-    times, and at least twice as often as any other unit. A story that lists three or
-    more units without one clearly ahead is about the whole city too."""
+    city unless one unit carries it: the only unit named, named in the first paragraph
+    or several times (and at least twice as often as any other). A headline naming the
+    city (市委, 郑州 …) and no unit makes city news outright."""
     if scores[top] >= _SECTION_WEIGHT["title"]:
         return False                          # a unit in the headline decides
+    if title_city:
+        return True
     ranked = sorted(scores.values(), reverse=True)
     second = ranked[1] if len(ranked) > 1 else 0.0
-    if len(scores) >= 3 and scores[top] < 2 * second:
-        return True
+    if len(scores) >= 2 and scores[top] < _SECTION_WEIGHT["lead"] * _SECTION_CAP:
+        return True                           # several units, none in the first paragraph
     return scores[top] < _CITY_WIDE_MIN or scores[top] < 2 * second
 
 

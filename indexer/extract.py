@@ -57,8 +57,12 @@ def _web_articles(text: str, source: str, page_date: _dt.date | None) -> list[Ar
     article = _article(raw, 1, source, page_date, year, unit)
     if page_date is None and facts.latest_issue is not None and article.date \
             and not article.date.startswith("--") and article.date > facts.latest_issue.isoformat():
-        article = replace(article, date=dates.article_date(raw.lead, None, year - 1))
+        article = replace(article, date=dates.article_date(raw.lead, None, year - 1, _second_paragraph(raw)))
     return [article]
+
+
+def _second_paragraph(raw: RawArticle) -> str:
+    return raw.paragraphs[1] if len(raw.paragraphs) > 1 else ""
 
 
 def _article(raw: RawArticle, ordinal: int, source: str, page_date, year, page_unit) -> Article:
@@ -70,7 +74,7 @@ def _article(raw: RawArticle, ordinal: int, source: str, page_date, year, page_u
         title=raw.title,
         subtitle=raw.subtitle,
         body=raw.body,
-        date=dates.article_date(raw.lead, page_date, year),
+        date=dates.article_date(raw.lead, page_date, year, _second_paragraph(raw)),
         district=districts.article_district(title_text, body, page_unit),
         districts=tuple(districts.mentioned_districts(title_text + "\n" + body)),
         reporters=raw.bylines.reporters,

@@ -37,7 +37,8 @@ HEADLINE, HEADLINE_LIST, BODY, CAPTION, ASIDE = "headline", "headline_list", "bo
 _STRONG_BODY = 60           # a text line this long opens the body
 _BODY_WITH_END = 25         # ... or this long when it ends a sentence
 _MAX_HEADLINE_RUN = 5       # more short lines in a row are a list, not one headline
-_MAX_PRE_DATELINE = 400     # captions between headline and dateline (characters)
+_MAX_PRE_DATELINE = 400
+_BROKEN_LINE = 8            # lines of a big headline broken over several lines are this short     # captions between headline and dateline (characters)
 _SUBTITLE_DASH = re.compile(r"^[—–\-]{1,3}\s*")
 _BULLET = "•·●◆▪"
 _SECTION_MARKS = "■□●◆◇▲△►▶★☆※"
@@ -141,10 +142,11 @@ def is_web_page(text: str) -> bool:
 # ------------------------------------------------------------------ stage 2: grouping
 
 def _runs(lines: list[_Line], start: int, stop: int) -> list[list[_Line]]:
-    """Runs of consecutive headline-like lines in lines[start:stop]."""
+    """Runs of consecutive headline-like lines in lines[start:stop] (bulleted lines are
+    index records or lists, never a headline)."""
     runs, cur = [], []
     for line in lines[start:stop]:
-        if line.kind == SHORT and not line.role:
+        if line.kind == SHORT and not line.role and not line.text.startswith(tuple(_BULLET)):
             cur.append(line)
         else:
             if cur:
@@ -186,13 +188,14 @@ def split_web_page(text: str) -> WebPage:
                                               else min(first_body, len(lines)))
     if not head and nav_end >= 0 and first_body > nav_end:
         start = nav_end + 1
-    end = next((k for k in range(start, len(lines)) if _ends_body(lines[k])), len(lines))
+    content = next((k for k in range(start, len(lines)) if lines[k].kind not in (BLANK, CHROME)), start)
+    end = next((k for k in range(content, len(lines)) if _ends_body(lines[k])), len(lines))
 
     title, subtitle = _title_parts(head, main)
     if facts.original_title:
         subtitle = " ".join(p for p in (title, subtitle) if p)
         title, rule = facts.original_title, "original_title"
-    article = _assemble(lines, start, end, dateline, title, subtitle)
+    article = _assemble(lines, start, end, dateline, title, subtitle, {line.key for line in head})
     for line in lines:
         if not line.role:
             line.role = CHROME if line.kind in (CHROME, BLANK) else ASIDE
@@ -206,20 +209,67 @@ def _repeated_after(line: _Line, after: int, lines: list[_Line]) -> bool:
 
 
 def _choose_headline(lines, nav_end, limit, listed, first_body):
-    """(headline lines, indexes of the main headline in them or None, rule)."""
-    after = [r for r in _runs(lines, nav_end + 1, limit) if len(r) <= _MAX_HEADLINE_RUN]
+    """(headline lines, indexes of the main headline in them or None, rule).
+
+    1. the run after the headline list that repeats one of its lines (e-paper);
+    2. the run right above the record line (发布时间 / 来源 …: portal, repost), unless a
+       run below it repeats that headline with more lines (the printed headline);
+    3. the run nearest before the body, joined with the very short runs just above it
+       (a big headline broken over lines with blank lines between);
+    4. the last run of the header zone that is not the headline list.
+    """
     if listed:
         for run in _runs(lines, nav_end + 1, len(lines)):
             hits = [k for k, line in enumerate(run) if line.key in listed]
             if hits and run[0].index < first_body + 40:
                 return run, hits, "repeats_headline_list"
+    after = [r for r in _runs(lines, nav_end + 1, limit) if len(r) <= _MAX_HEADLINE_RUN]
+    above_record = [r for r in _runs(lines, 0, limit) if r[0].role != HEADLINE_LIST
+                    and len(r) <= _MAX_HEADLINE_RUN and _next_is_record(lines, r[-1].index)]
     if after:
-        return after[-1], None, "nearest_before_body"
+        nearest = _with_broken_lines(lines, after[-1])
+    if above_record:
+        run = above_record[-1]
+        if after and nearest[0].index > run[-1].index and _extends(nearest, run):
+            return nearest, None, "printed_headline_below_record_line"
+        return run, None, "above_record_line"
+    if after:
+        return nearest, None, "nearest_before_body"
     before = [r for r in _runs(lines, 0, max(nav_end, 0)) if r[0].role != HEADLINE_LIST
               and len(r) <= _MAX_HEADLINE_RUN]
     if before:
-        return before[-1], None, "above_record_line"
+        return before[-1], None, "last_in_header"
     return [], None, "none"
+
+
+def _next_is_record(lines, index) -> bool:
+    for line in lines[index + 1:index + 4]:
+        if line.kind == BLANK:
+            continue
+        return line.kind == CHROME and line.rule == chrome.RECORD
+    return False
+
+
+def _with_broken_lines(lines, run):
+    """`run` and the runs of very short lines above it, one blank line apart."""
+    out = list(run)
+    k = run[0].index - 1
+    while k >= 1 and lines[k].kind == BLANK and lines[k - 1].kind == SHORT and not lines[k - 1].role \
+            and len(out) < _MAX_HEADLINE_RUN and all(len(x.n) <= _BROKEN_LINE for x in out + [lines[k - 1]]):
+        out.insert(0, lines[k - 1])
+        k -= 2
+    deduped = [x for i, x in enumerate(out) if i == 0 or x.key != out[i - 1].key]
+    for x in out:
+        if x not in deduped:
+            x.role, x.rule = CHROME, "repeated_headline"
+    return deduped
+
+
+def _extends(longer, run) -> bool:
+    """Whether the lines of `longer` repeat `run`'s headline and add to it."""
+    joined = "".join(x.key for x in longer)
+    key = "".join(x.key for x in run)
+    return len(joined) > len(key) and key in joined
 
 
 def _ends_body(line: _Line) -> bool:
@@ -228,7 +278,7 @@ def _ends_body(line: _Line) -> bool:
     return line.rule != chrome.PAGE_LINK or "篇" in line.n
 
 
-def _assemble(lines, start, end, dateline, title, subtitle) -> RawArticle | None:
+def _assemble(lines, start, end, dateline, title, subtitle, head_keys) -> RawArticle | None:
     body_lines = lines[start:end]
     lead_bylines = NO_BYLINES
     captions: list[_Line] = []
@@ -244,7 +294,7 @@ def _assemble(lines, start, end, dateline, title, subtitle) -> RawArticle | None
             for line in captions:
                 line.role = CAPTION
             body_lines = lines[dateline:end]
-    keys = {headline_key(title)} | {headline_key(p) for p in subtitle.split()} if title else set()
+    keys = head_keys | ({headline_key(title)} if title else set())
     paras: list[tuple[str, bool, int]] = []         # text, is a head, line index
     bylines = lead_bylines
     for line in body_lines:

@@ -13,6 +13,9 @@ from indexer.dates import article_date, page_present_year
     ("2022年,潮河办事处全力落实抓党建。2023年是祥云办事处创办10周年。", 2023),
     ("2022年,惠济区聚焦“生态优”。2023年,惠济区将以实施黄河国家战略为带动。", 2023),
     ("据了解,2023年开年以来,新密市通过招商引资加快推进项目建设。", 2023),
+    # a founding year or an early start is history, not the present
+    ("该联合会成立于2006年9月,长期开展公益活动。", None),
+    ("早在2015年,这里就开始试点。自2018年以来已建成12处。", None),
     # plan horizons are not the present
     ("启动新一轮起步区建设三年行动计划(2023~2025年)编制工作。2022年全区新签约项目27个。", 2022),
     ("到2025年,全区数字经济规模突破千亿元。2021年完成投资80亿元。", 2021),
@@ -76,8 +79,15 @@ D = dt.date
     ("11月28日,项目集中开工", D(2023, 1, 3), None, "2022-11-28"),
     ("1月2日,项目集中开工", D(2023, 1, 3), None, "2023-01-02"),
     ("今年12月底前建成", D(2023, 1, 3), None, None),                # no day
-    ("今年12月30日将竣工", D(2023, 1, 3), None, "2023-12-30"),      # stated as this year
-    ("3月5日将举行", D(2023, 2, 20), None, "2023-03-05"),          # a near future date stays
+    # a date after the page's own date is planned, not the event (issue 9)
+    ("今年12月30日将竣工", D(2023, 1, 3), None, None),
+    ("3月5日将举行", D(2023, 2, 20), None, None),
+    ("3月5日将举行,2月19日已完成预演", D(2023, 2, 20), None, "2023-02-19"),
+    # scheduled and lunar dates are skipped for the event's
+    ("菊展将于10月21日开幕,10月18日布展完成", None, 2024, "2024-10-18"),
+    ("大典定于3月12日举行", None, 2024, None),
+    ("农历3月3日前夕,4月10日参观团来到", None, 2024, "2024-04-10"),
+
     # full-width digits and 号
     ("３月２７日下午", None, 2022, "2022-03-27"),
     ("3月27号下午", None, 2022, "2022-03-27"),
