@@ -88,6 +88,7 @@ class _Grammar:
     compound_surnames: frozenset
     not_names: tuple
     label_endings: tuple        # last characters of the labels
+    tail_note: re.Pattern       # "线索提供 雷先生" after the names
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +104,8 @@ def _grammar() -> _Grammar:
         compound_surnames=frozenset(raw["compound_surnames"]),
         not_names=tuple(raw["not_names"]),
         label_endings=tuple({label[-1] for label in roles}),
+        tail_note=re.compile(r"\s*(?:" + "|".join(re.escape(x) for x in sorted(raw.get("tail_notes", ()), key=len, reverse=True))
+                             + r")\s*:?\s*[\u4e00-\u9fff]{1,6}$"),
     )
 
 
@@ -210,6 +213,7 @@ def _parse(text: str) -> Bylines | None:
     if len(s) > _MAX_BYLINE or not s:
         return None
     s = s.lstrip(_LEADING_MARKS).strip()
+    s = _grammar().tail_note.sub("", s)
     if s[:1] == "(" and s[-1:] == ")":
         s = s[1:-1].strip()
     s = _PAGE_CODE_TAIL.sub("", s)

@@ -48,6 +48,9 @@ _IMAGE_NAME = re.compile(r"[a-z0-9_\-]{3,40}")
 _IMAGE_WORDS = frozenset({"阴影", "图片", "点击图片", "查看大图", "原图", "点击查看大图", "图"})
 _LETTERS_DIGITS = re.compile(r"^(?:[a-z]{0,2}\d{0,3}|\d{1,3}-\d{1,3}|[a-z]\d{1,3}-\d{1,3})$")
 _LONGEST_WORD = 12          # longest navigation or control word
+_FOLLOW = re.compile(r"(?:扫码|微信|欢迎)?关注[\u4e00-\u9fffa-z]{0,8}(?:网|热线|公众号|微信|微博|客户端|新闻|号)")
+_IMAGE_NOTE = re.compile(r"[(\[【](?:[^()]{0,10})(?:资料图|资料图片|图片|配图|示意图|效果图|视频|截图)(?:[^()]{0,16})[)\]】]"
+                         r"|[^。,]{0,16}(?:版面截图|截图|资料图|资料图片|示意图|效果图)")
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,10 @@ def chrome_rule(line: str) -> str | None:
     tokens = _tokens(n)
     if all(_LETTERS_DIGITS.match(t) for t in tokens) and len(n) <= 12:
         return PAGE_LINK                      # 3  4 | A | F04-05
-    if _is_image_name(n, tokens):
-        return IMAGE
+    if _is_image_name(n, tokens) or _IMAGE_NOTE.fullmatch(n):
+        return IMAGE                          # f1208a3 | (相关资料图)
+    if _FOLLOW.fullmatch(n):
+        return CONTROLS                       # 关注河南热线
     if _is_controls(tokens):
         return CONTROLS
     if n.count("|") >= 2 and all(len(t) <= 6 for t in tokens) and "。" not in n:

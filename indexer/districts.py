@@ -159,13 +159,14 @@ def _lead_and_rest(body: str) -> tuple[str, str]:
     return head, rest
 
 
-def _scores(title: str, body: str) -> tuple[Counter, dict[str, int], bool, bool]:
+def _scores(title: str, body: str) -> tuple[Counter, dict[str, int], bool, bool, set]:
     """Weighted unit scores, first-mention order, whether title or lead name the city
-    (郑州, 我市, 市委 …) and whether the title does."""
+    (郑州, 我市, 市委 …), whether the title does, and the units the lead names."""
     lead, rest = _lead_and_rest(body)
     scores: Counter = Counter()
     first: dict[str, int] = {}
     city_in_front = title_city = False
+    lead_units: set[str] = set()
     order = 0
     for section, text in (("title", title), ("lead", lead), ("rest", rest)):
         raw: Counter = Counter()
@@ -178,6 +179,8 @@ def _scores(title: str, body: str) -> tuple[Counter, dict[str, int], bool, bool]
                     city_in_front = city_in_front or section != "rest"
                 continue
             raw[unit] += _KIND_WEIGHT[kind]
+            if section == "lead":
+                lead_units.add(unit)
             if unit not in first:
                 first[unit] = order
                 order += 1
@@ -187,7 +190,7 @@ def _scores(title: str, body: str) -> tuple[Counter, dict[str, int], bool, bool]
             title_city = city_in_front or _names_city_organ(text, mentions)
         if section != "rest" and not city_in_front and _names_city_organ(text, mentions):
             city_in_front = True
-    return scores, first, city_in_front, title_city
+    return scores, first, city_in_front, title_city, lead_units
 
 
 def _names_city_organ(text: str, mentions) -> bool:
@@ -203,16 +206,16 @@ def _names_city_organ(text: str, mentions) -> bool:
 
 
 def _own_district(title: str, body: str) -> tuple[str | None, float]:
-    scores, first, city, title_city = _scores(title, body)
+    scores, first, city, title_city, lead_units = _scores(title, body)
     if scores:
         unit = max(scores, key=lambda u: (scores[u], -first[u]))
-        if city and _city_wide(scores, unit, title_city, first):
+        if city and _city_wide(scores, unit, title_city, unit in lead_units):
             return CITY, 0.0
         return unit, scores[unit]
     return (CITY, 0.0) if city else (None, 0.0)
 
 
-def _city_wide(scores: Counter, top: str, title_city: bool, first: dict) -> bool:
+def _city_wide(scores: Counter, top: str, title_city: bool, top_in_lead: bool) -> bool:
     """A story that names the city up front and no unit in its headline is about the
     city unless one unit carries it: the only unit named, named in the first paragraph
     or several times (and at least twice as often as any other). A headline naming the
@@ -223,9 +226,11 @@ def _city_wide(scores: Counter, top: str, title_city: bool, first: dict) -> bool
         return True
     ranked = sorted(scores.values(), reverse=True)
     second = ranked[1] if len(ranked) > 1 else 0.0
-    if len(scores) >= 2 and scores[top] < _SECTION_WEIGHT["lead"] * _SECTION_CAP:
-        return True                           # several units, none in the first paragraph
-    return scores[top] < _CITY_WIDE_MIN or scores[top] < 2 * second
+    if scores[top] < 2 * second:
+        return True                           # no unit clearly ahead
+    if top_in_lead:
+        return False                          # the first paragraph names where it happened
+    return len(scores) >= 2 or scores[top] < _CITY_WIDE_MIN
 
 
 def article_district(title: str, body: str, page_district: str | None) -> str | None:

@@ -136,12 +136,13 @@ class _Unit:
 
 
 def _units(text: str) -> list[_Unit]:
+    from indexer.chrome import chrome_rule      # chrome builds on is_boilerplate below
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
     units: list[_Unit] = []
     gap = 0
     for number, line in enumerate(text.split("\n"), 1):
         line = _clean_line(line)
-        if not line or is_boilerplate(line):
+        if not line or chrome_rule(line):
             gap += 1
             continue
         units.append(_classify(line, number, gap))

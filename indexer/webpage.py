@@ -38,6 +38,8 @@ _STRONG_BODY = 60           # a text line this long opens the body
 _BODY_WITH_END = 25         # ... or this long when it ends a sentence
 _MAX_HEADLINE_RUN = 5       # more short lines in a row are a list, not one headline
 _MAX_PRE_DATELINE = 400
+_INDEX_RECORD_LINES = 12   # a portal's bulleted index record sits at the top
+_ORGAN = re.compile(r"(?:人民政府|政府办公室|委员会|管委会|局|办公室|中心)$")
 _BROKEN_LINE = 8            # lines of a big headline broken over several lines are this short     # captions between headline and dateline (characters)
 _SUBTITLE_DASH = re.compile(r"^[—–\-]{1,3}\s*")
 _BULLET = "•·●◆▪"
@@ -408,6 +410,13 @@ def _facts(lines: list[_Line]) -> PageFacts:
             page_date = _date(ymd)
         if line.rule == chrome.RECORD and source is None:
             source = chrome.record_source(line.text)
+    if source is None:
+        # a portal's index record (• 005303449/2015-00232 • 登封市人民政府 • 会议 • 2015-08-19)
+        # names the publishing organ in one of its bulleted lines
+        for line in lines[:_INDEX_RECORD_LINES]:
+            if line.kind == SHORT and line.text.startswith(tuple(_BULLET)) and _ORGAN.search(line.n):
+                source = line.text.lstrip(_BULLET).strip()
+                break
         if line.rule == chrome.ISSUE_DATES and latest is None:
             dates = [_date(tuple(int(x) for x in d.split("-")))
                      for d in re.findall(r"(?:19|20)\d\d-\d\d-\d\d", line.n)]
