@@ -178,7 +178,7 @@ def _is_breadcrumb(n: str) -> bool:
 def _is_image_name(n: str, tokens: list[str]) -> bool:
     if all(t in _IMAGE_WORDS for t in tokens):
         return True
-    if len(tokens) == 1 and words().image_ext.search(n) and " " not in n:
+    if words().image_ext.search(n) and " " not in n and re.fullmatch(r"[\w\-./]+", n):
         return True
     compact = n.replace(" ", "")
     return (bool(_IMAGE_NAME.fullmatch(compact)) and bool(re.search(r"[a-z]", compact))

@@ -90,18 +90,29 @@ def article_date(lead: str, page_date: _dt.date | None, year: int | None,
     page's own date. When the lead gives no day (近日, 近期 …), an explicit date at the
     start of the next paragraph (`more`) is the event's.
     """
-    found = _first_date(lead[:_LEAD_CHARS], page_date, year, relative=True)
-    if found is None and more:
-        found = _first_date(more[:_SECOND_PARAGRAPH_CHARS], page_date, year, relative=False)
-    return found or None
+    return date_evidence(lead, page_date, year, more)[0]
 
 
-def _first_date(text: str, page_date, year, relative: bool) -> str | None:
+def date_evidence(lead: str, page_date: _dt.date | None, year: int | None,
+                  more: str = "") -> tuple[str | None, str, str]:
+    """(date, the expression that gave it, where: "lead" / "second" / ""), as article_date."""
+    found, expr = _first_date(lead[:_LEAD_CHARS], page_date, year, relative=True)
+    if found is not None or expr:
+        return found, expr, "lead"
+    if more:
+        found, expr = _first_date(more[:_SECOND_PARAGRAPH_CHARS], page_date, year, relative=False)
+        if found is not None:
+            return found, expr, "second"
+    return None, "", ""
+
+
+def _first_date(text: str, page_date, year, relative: bool) -> tuple[str | None, str]:
+    """The first event date in `text` and its expression; ("", …) or (None, "") when none."""
     text = text.translate(_FULLWIDTH_DIGITS)
     for m in _DATE_EXPR.finditer(text):
         if m.group("vague"):
             if relative:
-                return None
+                return None, m.group()
             continue
         if _SCHEDULED_BEFORE.search(text[max(0, m.start() - 6):m.start()]):
             continue
@@ -109,16 +120,16 @@ def _first_date(text: str, page_date, year, relative: bool) -> str | None:
             if not relative:
                 continue
             if page_date is None:
-                return None
-            return (page_date + _dt.timedelta(days=_RELATIVE_DAYS[m.group("rel")])).isoformat()
+                return None, m.group()
+            return (page_date + _dt.timedelta(days=_RELATIVE_DAYS[m.group("rel")])).isoformat(), m.group()
         found = _month_day(m, page_date, year)
         if found is None:
             continue
         if page_date is not None and not found.startswith("--") \
                 and _dt.date.fromisoformat(found) > page_date + _dt.timedelta(days=1):
             continue                                  # in the future of the page: planned
-        return found
-    return None
+        return found, m.group()
+    return None, ""
 
 
 def _month_day(m: re.Match, page_date, year) -> str | None:

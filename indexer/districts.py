@@ -233,6 +233,24 @@ def _city_wide(scores: Counter, top: str, title_city: bool, top_in_lead: bool) -
     return len(scores) >= 2 or scores[top] < _CITY_WIDE_MIN
 
 
+def district_evidence(title: str, body: str, page_district: str | None) -> tuple[str | None, str]:
+    """(district, why) as article_district decides it, for `parse --explain`."""
+    scores, first, city, title_city, lead_units = _scores(title, body)
+    own, _ = _own_district(title, body)
+    chosen = article_district(title, body, page_district)
+    parts = ["、".join(f"{u} {scores[u]:g}" for u in sorted(scores, key=lambda u: -scores[u]))
+             or "正文未提及区县"]
+    if title_city:
+        parts.append("标题提及全市(郑州/我市/市委…)")
+    elif city:
+        parts.append("标题或首段提及郑州")
+    if own == CITY and scores:
+        parts.append("无区县明显为主 → 郑州市")
+    if chosen == page_district and own in (None, CITY) and page_district:
+        parts.append(f"正文未定区县,取页面来源 {page_district}")
+    return chosen, ";".join(parts)
+
+
 def article_district(title: str, body: str, page_district: str | None) -> str | None:
     """The one unit the article is about.
 

@@ -1,19 +1,28 @@
 """Page text -> labelled articles: split the page, then add date, districts, types.
 
-`parse_page` is pure (text in, articles out); `parse_file` adds the reading of the
-file and the page date taken from its path.
+A page is read in three stages that each hand a plain value to the next:
+  1. line roles and grouping  - indexer.webpage for a web article page (e-paper, portal,
+     repost: one article in a site's chrome), indexer.splitting for printed page text
+     (several articles);
+  2. fields                   - date (indexer.dates), district (indexer.districts),
+     project types (indexer.taxonomy) from each article's own lines.
+`parse_page` is pure (text in, articles out); `explain_page` returns the same articles
+with the roles and the evidence behind each field (what `newsearch parse --explain`
+prints); `parse_file` adds the reading of the file and the page date of its path.
 """
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import dates, districts, taxonomy, webpage
 from indexer.analysis import normalize
 from indexer.article import Article, article_id
 from indexer.reading import decode_page, page_date_from_path, read_page
-from indexer.splitting import RawArticle, split_page
+from indexer.splitting import RawArticle, line_roles, split_page
+
+WEB, PRINTED = "web", "printed"
 
 
 def headline(raw: RawArticle) -> str:
@@ -21,51 +30,75 @@ def headline(raw: RawArticle) -> str:
     return " ".join(part for part in (raw.title, raw.subtitle) if part)
 
 
-def parse_page(text: str, source: str, page_date: _dt.date | None = None) -> list[Article]:
-    """The articles of one page, labelled. `source` is recorded as given.
+@dataclass(frozen=True)
+class FieldInputs:
+    """What an article's fields were computed from (kept for explanations)."""
+    raw: RawArticle
+    page_date: _dt.date | None
+    page_date_from: str             # "path" | "record" | ""
+    year: int | None
+    page_unit: str | None
+    title_rule: str
 
-    A web article page (e-paper, portal, repost: one article in a site's chrome) is read
-    by indexer.webpage; printed page text (several articles) by indexer.splitting.
-    """
+
+@dataclass(frozen=True)
+class PageParse:
+    family: str                                 # WEB or PRINTED
+    articles: tuple[Article, ...]
+    inputs: tuple[FieldInputs, ...]
+    roles: tuple[webpage.LineRole, ...]
+
+
+def parse_page(text: str, source: str, page_date: _dt.date | None = None) -> list[Article]:
+    """The articles of one page, labelled. `source` is recorded as given."""
+    return list(explain_page(text, source, page_date, roles=False).articles)
+
+
+def explain_page(text: str, source: str, page_date: _dt.date | None = None,
+                 roles: bool = True) -> PageParse:
+    """The articles of one page with the role of every line (unless `roles` is False:
+    printed pages compute them only when asked) and the inputs of each field."""
     if webpage.is_web_page(text):
-        return _web_articles(text, source, page_date)
+        return _web_page(text, source, page_date)
     raws = split_page(text)
+    roles = tuple(webpage.LineRole(*role) for role in line_roles(text, raws)) if roles else ()
     if not raws:
-        return []
+        return PageParse(PRINTED, (), (), roles)
     year = dates.page_present_year(text)
     page_unit = districts.page_district([(normalize(headline(r)), normalize(r.body)) for r in raws])
-    return [_article(raw, ordinal, source, page_date, year, page_unit)
-            for ordinal, raw in enumerate(raws, 1)]
+    inputs = tuple(FieldInputs(raw, page_date, "path" if page_date else "", year, page_unit,
+                               "printed_headline_block") for raw in raws)
+    return PageParse(PRINTED, _articles(inputs, source), inputs, roles)
 
 
-def _web_articles(text: str, source: str, page_date: _dt.date | None) -> list[Article]:
+def _web_page(text: str, source: str, page_date: _dt.date | None) -> PageParse:
     page = webpage.split_web_page(text)
-    raw = page.article
-    if raw is None:
-        return []
+    if page.article is None:
+        return PageParse(WEB, (), (), page.roles)
     facts = page.facts
+    date_from = "path" if page_date else ("record" if facts.page_date else "")
     page_date = page_date or facts.page_date
-    year = None
-    if page_date is None:
-        year = dates.page_present_year(headline(raw) + "\n" + raw.body)
-        if facts.latest_issue is not None:
-            year = facts.latest_issue.year
+    # An issue-date list (2025-10-01,12070| …) shows the archive's latest issues when the
+    # page was saved, not the page's own date: it gives no year.
+    year = None if page_date else dates.page_present_year(headline(page.article) + "\n" + page.article.body)
     unit = None
-    if facts.source:
+    if facts.source:                    # 来源:新郑市融媒体中心 names the unit when the text does not
         named = [u for u in districts.mentioned_districts(normalize(facts.source)) if u != districts.CITY]
         unit = named[0] if len(named) == 1 else None
-    article = _article(raw, 1, source, page_date, year, unit)
-    if page_date is None and facts.latest_issue is not None and article.date \
-            and not article.date.startswith("--") and article.date > facts.latest_issue.isoformat():
-        article = replace(article, date=dates.article_date(raw.lead, None, year - 1, _second_paragraph(raw)))
-    return [article]
+    inputs = (FieldInputs(page.article, page_date, date_from, year, unit, page.title_rule),)
+    return PageParse(WEB, _articles(inputs, source), inputs, page.roles)
 
 
-def _second_paragraph(raw: RawArticle) -> str:
+def _articles(inputs: tuple[FieldInputs, ...], source: str) -> tuple[Article, ...]:
+    return tuple(_article(i, ordinal, source) for ordinal, i in enumerate(inputs, 1))
+
+
+def second_paragraph(raw: RawArticle) -> str:
     return raw.paragraphs[1] if len(raw.paragraphs) > 1 else ""
 
 
-def _article(raw: RawArticle, ordinal: int, source: str, page_date, year, page_unit) -> Article:
+def _article(i: FieldInputs, ordinal: int, source: str) -> Article:
+    raw = i.raw
     title_text, body = normalize(headline(raw)), normalize(raw.body)
     return Article(
         id=article_id(source, raw.title, raw.body),
@@ -74,14 +107,14 @@ def _article(raw: RawArticle, ordinal: int, source: str, page_date, year, page_u
         title=raw.title,
         subtitle=raw.subtitle,
         body=raw.body,
-        date=dates.article_date(raw.lead, page_date, year, _second_paragraph(raw)),
-        district=districts.article_district(title_text, body, page_unit),
+        date=dates.article_date(raw.lead, i.page_date, i.year, second_paragraph(raw)),
+        district=districts.article_district(title_text, body, i.page_unit),
         districts=tuple(districts.mentioned_districts(title_text + "\n" + body)),
         reporters=raw.bylines.reporters,
         correspondents=raw.bylines.correspondents,
         photographers=raw.bylines.photographers,
         project_types=tuple(taxonomy.project_types(title_text, body)),
-        page_date=page_date.isoformat() if page_date else None,
+        page_date=i.page_date.isoformat() if i.page_date else None,
         line_start=raw.line_start,
         line_end=raw.line_end,
     )

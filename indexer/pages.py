@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.article import Article
-from indexer.extract import parse_page
+from indexer.extract import PageParse, explain_page, parse_page
 from indexer.reading import PageReadError, page_date_from_path, page_text, read_page_bytes
 
 
@@ -29,3 +29,14 @@ def parse_file(path) -> tuple[list[Article], str]:
         return parse_bytes(path, data)
     except ValueError as exc:
         raise PageReadError(path, str(exc)) from None
+
+
+def explain_file(path) -> tuple[PageParse, str]:
+    """(extract.explain_page of one page file, reader): what `parse --explain` shows."""
+    data = read_page_bytes(path)
+    try:
+        page = page_text(path, data)
+    except ValueError as exc:
+        raise PageReadError(path, str(exc)) from None
+    date = page_date_from_path(Path(path)) or page.page_date
+    return explain_page(page.text, str(path), date), page.reader

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from indexer import explain
 from indexer.article import Article
-from indexer.pages import parse_file
+from indexer.pages import explain_file, parse_file
 from indexer.reading import PageReadError, iter_page_files
 
 EXIT_OK, EXIT_FILES_SKIPPED = 0, 1
@@ -40,7 +41,10 @@ def _listing(article: Article) -> str:
                 type=click.Path(path_type=Path, readable=False))   # unreadable: reported, not a usage error
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object per article (JSON Lines) instead of the listing.")
-def parse(paths, as_json):
+@click.option("--explain", "explain_roles", is_flag=True,
+              help="逐行列出每行的角色(页面杂项、标题、电头、署名、正文、图片署名)及判定规则,"
+                   "并说明每篇文章的标题、日期、区县为何如此判定;与 --json 同用时每个文件输出一个 JSON 对象。")
+def parse(paths, as_json, explain_roles):
     """Split the page files (*.txt, *.htm, *.html, *.pdf) under PATH... into articles.
 
     Without --json, prints per page its articles: title, subtitle, line range,
@@ -57,6 +61,7 @@ def parse(paths, as_json):
       newsearch parse seeds/
       newsearch parse seeds/001_e2ee4c39575207b8.txt
       newsearch parse --json /archive/2023-02/15/ > articles.jsonl
+      newsearch parse --explain saved/content_1048812.txt
 
     \b
     Exit status:
@@ -69,12 +74,19 @@ def parse(paths, as_json):
     for path in iter_page_files(paths, errors):
         seen += 1
         try:
-            articles, reader = parse_file(path)
+            if explain_roles:
+                page, reader = explain_file(path)
+                articles = list(page.articles)
+            else:
+                page, (articles, reader) = None, parse_file(path)
         except PageReadError as exc:
             click.echo(f"跳过 skipped: {exc}", err=True)
             skipped += 1
             continue
-        if as_json:
+        if page is not None:
+            click.echo(json.dumps(explain.as_json(str(path), page, reader), ensure_ascii=False)
+                       if as_json else explain.render(str(path), page, _READER_NAMES[reader]))
+        elif as_json:
             for article in articles:
                 click.echo(json.dumps({**article.to_dict(), "reader": reader}, ensure_ascii=False))
         else:

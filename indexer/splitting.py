@@ -118,6 +118,39 @@ def split_page(text: str) -> list[RawArticle]:
     return _Builder(units).run()
 
 
+def line_roles(text: str, articles: list[RawArticle]) -> list[tuple[int, str, str, str]]:
+    """(line number, text, role, rule) of every non-blank line of a printed page, for
+    `newsearch parse --explain`: chrome (with its rule), headline_list (a list of the
+    page's headlines or a repeated title), headline, dateline, byline, photo_credit, body."""
+    from indexer.chrome import chrome_rule
+    units = _merge_split_bylines(_units(text))
+    by_line = {n: u for u in units for n in range(u.first, u.last + 1)}
+    kept = {id(u) for u in _drop_repeated_headlines(list(units))}
+    heads = set()
+    for raw in articles:
+        heads.update(" ".join(part.split()) for part in (raw.title, raw.subtitle) if part)
+    roles = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, 1):
+        shown = line.strip()
+        if not shown:
+            continue
+        u = by_line.get(number)
+        if u is None:
+            roles.append((number, shown, "chrome", chrome_rule(shown) or "boilerplate"))
+        elif id(u) not in kept:
+            roles.append((number, shown, "headline_list", "repeated_headline"))
+        elif u.kind in (HEADING, SHORT):
+            text_of = " ".join(u.text.lstrip(_SECTION_MARKS).split())
+            inside = any(text_of and (text_of == h or text_of in h) for h in heads)
+            roles.append((number, shown, "headline" if inside else "body",
+                          "headline_block" if inside else "section_head"))
+        else:
+            role = {DATELINE: "dateline", BYLINE: "byline", CREDIT: "photo_credit"}.get(u.kind, "body")
+            roles.append((number, shown, role, u.kind))
+    return roles
+
+
 # ------------------------------------------------------------------ lines -> units
 
 @dataclass

@@ -62,7 +62,6 @@ class LineRole:
 class PageFacts:
     """What a page's own chrome says about it."""
     page_date: _dt.date | None = None       # record line (发布时间) or CMS record
-    latest_issue: _dt.date | None = None    # newest date of an issue-date list
     source: str | None = None               # 来源 of the record line
     original_title: str | None = None       # (原标题:…)
 
@@ -398,7 +397,7 @@ def _is_kicker(line: str) -> bool:
 
 
 def _facts(lines: list[_Line]) -> PageFacts:
-    page_date = latest = None
+    page_date = None
     source = original = None
     for line in lines:
         if line.kind == ORIGINAL and original is None:
@@ -422,7 +421,7 @@ def _facts(lines: list[_Line]) -> PageFacts:
                      for d in re.findall(r"(?:19|20)\d\d-\d\d-\d\d", line.n)]
             dates = [d for d in dates if d]
             latest = max(dates) if dates else None
-    return PageFacts(page_date, latest, source, original)
+    return PageFacts(page_date, source, original)
 
 
 def _date(ymd) -> _dt.date | None:

@@ -4,8 +4,21 @@ from __future__ import annotations
 import pytest
 
 from indexer.bylines import (Bylines, fold_punctuation, is_bare_label, is_name, is_photo_credit,
-                             parse_byline, split_lead_byline, split_trailing_byline,
-                             strip_leading, trailing_bare_label)
+                             parse_byline, parse_staff_line, read_byline, split_lead_byline,
+                             split_trailing_byline, strip_leading, trailing_bare_label)
+
+
+def test_supplement_staff_line():
+    assert parse_staff_line("金水时报 王小川") == Bylines(reporters=("王小川",))
+    assert parse_staff_line("郑东时报 李小四 赵小五") == Bylines(reporters=("李小四", "赵小五"))
+    assert parse_staff_line("金水时报 聚焦") is None                 # an edition name, no names
+    assert read_byline("金水时报 王小川") is None                     # only when asked for
+    assert read_byline("金水时报 王小川", staff=True) == Bylines(reporters=("王小川",))
+
+
+def test_trailing_traditional_byline():
+    rest, found = split_trailing_byline("公園內迎春花怒放。鄭報融媒記者 周小甬 文/圖")
+    assert rest == "公園內迎春花怒放。" and found == Bylines(reporters=("周小甬",))
 
 
 @pytest.mark.parametrize("text, reporters, correspondents, photographers", [
@@ -32,6 +45,23 @@ from indexer.bylines import (Bylines, fold_punctuation, is_bare_label, is_name, 
     ("记者 简洋 G02", ["简洋"], [], []),
     # no space between label and name, full-width parentheses
     ("（记者唐善普 通讯员白博）", ["唐善普"], ["白博"], []),
+    # web pages (issue 9): a box mark before the byline, any newsroom before the label
+    ("□晚报记者 林小雨 通讯员 郑一帆", ["林小雨"], ["郑一帆"], []),
+    ("■本报记者 刘 拓 通讯员 王 平", ["刘拓"], ["王平"], []),          # spaced two-character names
+    ("(郑州报业集团记者 王一飞 李二妮)", ["王一飞", "李二妮"], [], []),
+    ("正观新闻·郑州晚报记者 董小竹", ["董小竹"], [], []),
+    ("本栏图片由本报记者 丁小明 许大桥 摄", [], [], ["丁小明", "许大桥"]),
+    ("晚报首席记者 张小磊", ["张小磊"], [], []),
+    ("郑州晚报记者 吴小娟 见习记者 叶小霖", ["吴小娟", "叶小霖"], [], []),
+    # X/图 and X 图 credit a photo; A/文 B/图 on one line
+    ("廖小谦/图", [], [], ["廖小谦"]),
+    ("张小三 图", [], [], ["张小三"]),
+    ("董小竹 张小东/文 廖小谦/图", ["董小竹", "张小东"], [], ["廖小谦"]),
+    ("晚报记者 董小卿 实习生 袁小野/文 晚报记者 张小飞/图 线索提供 雷先生", ["董小卿", "袁小野"], [], ["张小飞"]),
+    # traditional characters: read through the normalisation, names kept as printed
+    ("(記者 趙一 通訊員 錢二)", ["趙一"], ["錢二"], []),
+    ("鄭報融媒記者 李小明 文/圖", ["李小明"], [], []),
+    ("記者 林小雨 攝", [], [], ["林小雨"]),
 ])
 def test_parse_byline(text, reporters, correspondents, photographers):
     assert parse_byline(text) == Bylines(tuple(reporters), tuple(correspondents), tuple(photographers))

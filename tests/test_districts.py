@@ -162,3 +162,32 @@ def test_page_district_city_and_empty_pages():
     assert page_district([("郑州市召开会议", "全市上下"), ("天气", "晴")]) == CITY
     assert page_district([("天气", "晴")]) is None
     assert page_district([]) is None
+
+
+# ---------------------------------------------------------------- issue 9: real pages
+
+@pytest.mark.parametrize("title, body, expected", [
+    # landmarks and scenic areas count for the unit that administers them
+    ("春来赏花正当时", "昨天,碧沙岗公园内迎春花怒放,游人如织。", "中原区"),
+    ("王莲喊疼", "昨日,紫荆山公园的王莲被游客砸伤。", "金水区"),
+    ("全国媒体记者走进天地之中", "4月10日,采访团一行来到少林寺、嵩阳书院参观。", "登封市"),
+    # traditional characters (read through the normalisation by the caller)
+    ("鄭東新區舉辦大會", "6月7日,鄭東新區舉辦科技創新大會。", "郑东新区"),
+    # a city-wide story is the city's, not the first county it mentions
+    ("志愿服务 护航高考", "昨日,我市不少志愿者走出家门。\n\n惠济区文明办组织志愿者。管城区某社区开展活动。二七区某街道设立服务点。", "郑州市"),
+    ("市十四届人大常委会第九次会议召开", "今天上午,市人大常委会召开会议。\n\n会议听取了航空港区管委会主任的说明。航空港区有关人事任免。航空港区…", "郑州市"),
+    ("快乐旅游 文明相随", "国庆期间,郑州市公园广场事务中心安排了主题活动。\n\n郑州植物园、碧沙岗公园、西流湖公园游客众多。郑州市动物园迎来大批游客。", "郑州市"),
+    # ... unless the unit is named in the headline or carries the first paragraph
+    ("郑州市委书记到惠济区调研", "3月5日,市委书记到惠济区调研。", "惠济区"),
+    ("夜游油化厂", "昨日,夜幕降临,郑州记忆·油化厂创意园灯光亮起。", "中原区"),
+    # the papers' own names are no mention of the city
+    ("《郑州晚报》版面截图", "4月10日,采访团走进登封,参观少林寺。", "登封市"),
+])
+def test_issue9_districts(title, body, expected):
+    from indexer.analysis import normalize
+    assert article_district(normalize(title), normalize(body), None) == expected
+
+
+def test_city_organs_of_a_county_city_stay_that_citys():
+    # 新郑市委 is 新郑's own committee, never the city's
+    assert article_district("新郑市委常委会召开扩大会议", "9月22日,新郑市委常委会召开会议。", None) == "新郑市"

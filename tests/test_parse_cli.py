@@ -126,3 +126,47 @@ def test_a_folder_without_pages_says_so(tmp_path):
     assert result.exit_code == 0
     assert result.stdout == ""
     assert "*.txt" in result.stderr
+
+
+PORTAL_PAGE = """您当前的位置：首页 > 新闻中心 > 区县动态
+登封市召开秋粮收购工作推进会
+发布时间：2025-09-23 10:12 来源：登封市融媒体中心 作者：宋明
+【字体：大 中 小】 打印本页 关闭窗口
+9月22日,登封市召开秋粮收购工作推进会,安排部署今年秋粮收购工作。
+责任编辑：刘畅
+"""
+
+
+def test_explain_lists_each_line_with_its_role_and_why(tmp_path):
+    page = tmp_path / "portal.txt"
+    page.write_text(PORTAL_PAGE, encoding="utf-8")
+    result = run("--explain", page)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "网页文章页" in out
+    assert "位置导航" in out and "发布信息行" in out and "编辑署名" in out
+    rows = {line.split()[0]: line for line in out.splitlines() if line.strip()[:1].isdigit()}
+    assert "标题" in rows["2"] and "页面杂项" in rows["1"] and "正文" in rows["5"]
+    assert "标题: 登封市召开秋粮收购工作推进会" in out and "紧挨发布信息行" in out
+    assert "日期: 2025-09-22" in out and "9月22日" in out and "2025-09-23" in out
+    assert "区县: 登封市" in out
+
+
+def test_explain_json_has_lines_and_reasons(tmp_path):
+    page = tmp_path / "portal.txt"
+    page.write_text(PORTAL_PAGE, encoding="utf-8")
+    result = run("--explain", "--json", page)
+    assert result.exit_code == 0, result.output
+    [doc] = json_lines(result.stdout)
+    assert doc["family"] == "web"
+    assert [line["role"] for line in doc["lines"]][:3] == ["chrome", "headline", "chrome"]
+    [article] = doc["articles"]
+    assert article["title"] == "登封市召开秋粮收购工作推进会"
+    assert set(article["why"]) == {"标题", "日期", "区县"}
+
+
+def test_explain_a_printed_page():
+    result = run("--explain", SEED_001)
+    assert result.exit_code == 0, result.output
+    assert "印刷版面文本" in result.stdout and "电头" in result.stdout and "署名" in result.stdout
+    assert result.stdout.count("第 ") >= 5
