@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from indexer.analysis import normalize
@@ -57,6 +57,7 @@ _IMAGE_NOTE = re.compile(r"[(\[【](?:[^()]{0,10})(?:资料图|资料图片|图�
 class ChromeWords:
     version: str
     navigation_set: frozenset[str]
+    navigation_starts: frozenset[str]       # first characters of the navigation words
     controls: frozenset[str]
     breadcrumb: tuple[str, ...]
     footer: tuple[str, ...]
@@ -75,6 +76,7 @@ def words() -> ChromeWords:
     return ChromeWords(
         version=str(data["version"]),
         navigation_set=frozenset(normalize(w) for w in data["navigation_words"]),
+        navigation_starts=frozenset(normalize(w)[0] for w in data["navigation_words"]),
         controls=frozenset(normalize(w) for w in data["control_words"]),
         breadcrumb=tuple(normalize(w) for w in data["breadcrumb_openers"]),
         footer=tuple(normalize(w) for w in data["footer_words"]),
@@ -102,7 +104,12 @@ def original_title(line: str) -> str | None:
 def _is_nav_token(token: str) -> bool:
     """上一篇 | 3上一篇 | 下一版4 | 上一期下一期: navigation words, page numbers at the ends."""
     core = token.strip("0123456789")
-    return bool(core) and _compound(core, words().navigation_set)
+    if not core:
+        return False
+    w = words()
+    if core in w.navigation_set:
+        return True
+    return core[0] in w.navigation_starts and _compound(core, w.navigation_set)
 
 
 def _tokens(text: str) -> list[str]:
@@ -111,8 +118,16 @@ def _tokens(text: str) -> list[str]:
 
 def chrome_rule(line: str) -> str | None:
     """The name of the chrome rule `line` matches, or None for article text."""
+    if len(line) > _MAX_CHROME and len(line.strip()) > _MAX_CHROME:
+        return None                           # prose: no rule looks at lines this long
+    return _chrome_rule(line)
+
+
+@lru_cache(maxsize=8192)
+def _chrome_rule(line: str) -> str | None:
+    """chrome_rule of a short line (cached: a page is classified more than once)."""
     n = norm(line)
-    if not n or len(n) > _MAX_CHROME:
+    if not n:
         return None
     w = words()
     if _CMS_RECORD.match(n):

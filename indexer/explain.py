@@ -3,8 +3,7 @@ article got its title, date and district. Pure functions over extract.PageParse.
 from __future__ import annotations
 
 from indexer import dates, districts
-from indexer.analysis import normalize
-from indexer.extract import PRINTED, PageParse, headline, second_paragraph
+from indexer.extract import PRINTED, PageParse, second_paragraph
 
 ROLE_NAMES = {
     "chrome": "页面杂项", "headline_list": "版面标题列表", "headline": "标题", "dateline": "电头",
@@ -67,8 +66,8 @@ def reasons(article, inputs) -> list[tuple[str, str, str]]:
         date_why += f";年份取自正文所述当年 {inputs.year}"
     elif value and value.startswith("--"):
         date_why += ";页面没有给出年份"
-    district, district_why = districts.district_evidence(
-        normalize(headline(raw)), normalize(raw.body), inputs.page_unit)
+    district, district_why = districts.district_evidence(inputs.title_text, inputs.body_text,
+                                                         inputs.page_unit)
     return [("标题", article.title or "(无标题)", title_why),
             ("日期", article.date or "—", date_why),
             ("区县", district or "—", district_why)]

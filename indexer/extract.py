@@ -34,6 +34,8 @@ def headline(raw: RawArticle) -> str:
 class FieldInputs:
     """What an article's fields were computed from (kept for explanations)."""
     raw: RawArticle
+    title_text: str                 # headline and body, normalised (traditional -> simplified …)
+    body_text: str
     page_date: _dt.date | None
     page_date_from: str             # "path" | "record" | ""
     year: int | None
@@ -65,9 +67,11 @@ def explain_page(text: str, source: str, page_date: _dt.date | None = None,
     if not raws:
         return PageParse(PRINTED, (), (), roles)
     year = dates.page_present_year(text)
-    page_unit = districts.page_district([(normalize(headline(r)), normalize(r.body)) for r in raws])
-    inputs = tuple(FieldInputs(raw, page_date, "path" if page_date else "", year, page_unit,
-                               "printed_headline_block") for raw in raws)
+    texts = [(normalize(headline(r)), normalize(r.body)) for r in raws]
+    page_unit = districts.page_district(texts)
+    inputs = tuple(FieldInputs(raw, title, body, page_date, "path" if page_date else "", year,
+                               page_unit, "printed_headline_block")
+                   for raw, (title, body) in zip(raws, texts))
     return PageParse(PRINTED, _articles(inputs, source), inputs, roles)
 
 
@@ -85,7 +89,9 @@ def _web_page(text: str, source: str, page_date: _dt.date | None) -> PageParse:
     if facts.source:                    # 来源:新郑市融媒体中心 names the unit when the text does not
         named = [u for u in districts.mentioned_districts(normalize(facts.source)) if u != districts.CITY]
         unit = named[0] if len(named) == 1 else None
-    inputs = (FieldInputs(page.article, page_date, date_from, year, unit, page.title_rule),)
+    raw = page.article
+    inputs = (FieldInputs(raw, normalize(headline(raw)), normalize(raw.body), page_date, date_from,
+                          year, unit, page.title_rule),)
     return PageParse(WEB, _articles(inputs, source), inputs, page.roles)
 
 
@@ -98,8 +104,7 @@ def second_paragraph(raw: RawArticle) -> str:
 
 
 def _article(i: FieldInputs, ordinal: int, source: str) -> Article:
-    raw = i.raw
-    title_text, body = normalize(headline(raw)), normalize(raw.body)
+    raw, title_text, body = i.raw, i.title_text, i.body_text
     return Article(
         id=article_id(source, raw.title, raw.body),
         source=str(source),
