@@ -30,8 +30,10 @@ EDITION, NAVIGATION, PAGE_LINK, MENU, BREADCRUMB, CONTROLS = (
     "edition", "navigation", "page_link", "menu", "breadcrumb", "controls")
 FOOTER, CMS_RECORD, ISSUE_DATES, EDITOR, IMAGE, SEPARATOR, RECORD = (
     "footer", "cms_record", "issue_dates", "editor", "image_file", "separator", "record")
+PAGE_HEADER = "page_header"    # 郑州日报 2023年2月15日 第07版: printed pages have it too
 
-TOP_RULES = frozenset({EDITION, NAVIGATION, PAGE_LINK, MENU, BREADCRUMB, CONTROLS, SEPARATOR, IMAGE})
+TOP_RULES = frozenset({EDITION, PAGE_HEADER, NAVIGATION, PAGE_LINK, MENU, BREADCRUMB, CONTROLS,
+                       SEPARATOR, IMAGE})
 BOTTOM_RULES = frozenset({NAVIGATION, PAGE_LINK, FOOTER, CMS_RECORD, ISSUE_DATES, EDITOR, CONTROLS})
 # Rules that only a web page has (a printed page's text never does): they make a page a web page.
 WEB_SIGNALS = frozenset({EDITION, NAVIGATION, BREADCRUMB, CONTROLS, FOOTER, CMS_RECORD,
@@ -137,7 +139,9 @@ def _chrome_rule(line: str) -> str | None:
     if not _tokens(n):
         return SEPARATOR
     if _EDITION.match(n) and len(n) <= 60:
-        return EDITION
+        # 第N07版:金水时报 上一版3 4下一版 | 第05版:县区新闻 PDF版阅读: an e-paper's edition line;
+        # a bare 第05版:区县新闻 heads printed pages too
+        return EDITION if any(_is_nav_token(t) for t in _tokens(n)[1:]) else PAGE_HEADER
     if any(marker in n for marker in w.footer):
         return FOOTER
     if w.editor.match(n):
@@ -167,7 +171,7 @@ def _chrome_rule(line: str) -> str | None:
     if _is_record(n):
         return RECORD
     if is_boilerplate(line.strip()):
-        return EDITION                        # 郑州日报 2023年2月15日 星期三 第07版
+        return PAGE_HEADER                    # 郑州日报 2023年2月15日 星期三 第07版
     return None
 
 

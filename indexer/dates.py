@@ -97,13 +97,11 @@ def date_evidence(lead: str, page_date: _dt.date | None, year: int | None,
                   more: str = "") -> tuple[str | None, str, str]:
     """(date, the expression that gave it, where: "lead" / "second" / ""), as article_date."""
     found, expr = _first_date(lead[:_LEAD_CHARS], page_date, year, relative=True)
-    if found is not None or expr:
-        return found, expr, "lead"
-    if more:
-        found, expr = _first_date(more[:_SECOND_PARAGRAPH_CHARS], page_date, year, relative=False)
-        if found is not None:
-            return found, expr, "second"
-    return None, "", ""
+    if found is None and more:
+        second, second_expr = _first_date(more[:_SECOND_PARAGRAPH_CHARS], page_date, year, relative=False)
+        if second is not None:
+            return second, second_expr, "second"
+    return found, expr, "lead" if expr else ""
 
 
 def _first_date(text: str, page_date, year, relative: bool) -> tuple[str | None, str]:

@@ -13,6 +13,9 @@ from indexer.chrome import (BOTTOM_RULES, TOP_RULES, chrome_rule, original_title
     ("第N07版:金水时报 聚焦 上一版3  4下一版", "edition"),
     ("第05版:县区新闻 PDF版阅读", "edition"),
     ("第06版:县区新闻 | 上一版3 4下一版 |", "edition"),
+    ("第05版:都市新闻", "page_header"),                  # printed pages carry it too
+    ("郑州日报 第05版:区县新闻", "page_header"),
+    ("郑州日报 2023年2月15日 星期三 第07版", "page_header"),
     ("返回主页 | 郑州晚报 | 标题导航 | 郑州日报      ", "navigation"),
     ("首页 | 新闻 | 财经 | 房产", "navigation"),
     ("上一期  下一期", "page_link"),

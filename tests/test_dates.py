@@ -103,3 +103,11 @@ def test_article_date_reads_only_the_start_of_a_huge_lead():
 
 def test_page_present_year_on_a_huge_single_line():
     assert page_present_year("2022年,项目建设。" * 500_000 + "2023年是关键一年") == 2023
+
+
+def test_a_vague_lead_takes_the_explicit_date_of_the_second_paragraph():
+    assert article_date("近期,社区组织志愿者开展清洁活动。", D(2020, 4, 22), None,
+                        "4月16日下午,志愿者来到家属院。") == "2020-04-16"
+    assert article_date("近期,社区组织志愿者开展清洁活动。", D(2020, 4, 22), None,
+                        "志愿者来到家属院,昨日完成清扫。") is None   # only an explicit date counts
+    assert article_date("3月2日,社区开展活动。", None, 2020, "4月16日,又一次活动。") == "2020-03-02"
