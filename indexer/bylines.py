@@ -31,10 +31,10 @@ _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _PAGE_CODE_TAIL = re.compile(r"\s+[A-Za-z]{1,2}\d{1,3}$")
 # Credit suffixes: 文/图 (wrote and photographed), 摄 / 摄影 (photographed), 报道 (reported).
 # Every byline has one of these: a label word or a credit suffix.
-_MAY_BE_BYLINE = re.compile(r"记者|通讯员|实习生|撰|摄|报道|[文图]\s*[/\uff0f]|[/\uff0f]\s*[文图]|\s图$")
-_SUFFIX = re.compile(r"\s*(?:文\s*/\s*图|图\s*/\s*文|/\s*文|/\s*图|(?<=[\s/])图|摄影|摄|报道)$")
+_MAY_BE_BYLINE = re.compile(r"记者|通讯员|实习生|采访人员|撰|摄|报道|[文图]\s*[/\uff0f]|[/\uff0f]\s*[文图]|\s图$")
+_SUFFIX = re.compile(r"\s*(?:文\s*/\s*图|图\s*/\s*文|/\s*文|/\s*图|(?<=[\s/])[图文]|摄影|摄|报道)$")
 # "董艳竹 张玉东/文 廖谦/图": several credits on one line, each closed by its suffix.
-_INNER_CREDIT = re.compile(r"(?<=[\u4e00-\u9fff])\s*/\s*[文图](?=\s)")
+_INNER_CREDIT = re.compile(r"(?<=[\u4e00-\u9fff])(?:\s*/\s*|\s+)[文图](?=\s)")
 # An organisation named before a label that is not in the prefix list: 正观新闻·郑州晚报记者,
 # 郑州报业集团记者, 本栏图片由本报记者 - a short run of Han characters ending like a newsroom's name.
 _ORG_PREFIX = r"[\u4e00-\u9fff·・]{0,12}?(?:报|网|社|台|闻|媒|体|团|心|站|刊)"
@@ -247,9 +247,13 @@ def _parse(text: str) -> Bylines | None:
         if photo:
             return Bylines(photographers=tuple(names))
         return Bylines(reporters=tuple(names)) if m.group(0).strip().endswith("文") else None
-    if s[:labels[0].start()].strip():
-        return None
     groups: list[tuple[str, list[str]]] = []
+    before = s[:labels[0].start()].strip()
+    if before:                                       # (刘少利 通讯员 刘栓阳): unlabelled names first
+        names = _names(before)
+        if names is None:
+            return None
+        groups.append(("reporters", names))
     for k, lm in enumerate(labels):
         end = labels[k + 1].start() if k + 1 < len(labels) else len(s)
         names = _names(s[lm.end():end])

@@ -30,9 +30,10 @@ EDITION, NAVIGATION, PAGE_LINK, MENU, BREADCRUMB, CONTROLS = (
     "edition", "navigation", "page_link", "menu", "breadcrumb", "controls")
 FOOTER, CMS_RECORD, ISSUE_DATES, EDITOR, IMAGE, SEPARATOR, RECORD = (
     "footer", "cms_record", "issue_dates", "editor", "image_file", "separator", "record")
-PAGE_HEADER = "page_header"    # 郑州日报 2023年2月15日 第07版: printed pages have it too
+PAGE_HEADER = "page_header"
+MARKUP = "markup"    # 郑州日报 2023年2月15日 第07版: printed pages have it too
 
-TOP_RULES = frozenset({EDITION, PAGE_HEADER, NAVIGATION, PAGE_LINK, MENU, BREADCRUMB, CONTROLS,
+TOP_RULES = frozenset({EDITION, PAGE_HEADER, MARKUP, NAVIGATION, PAGE_LINK, MENU, BREADCRUMB, CONTROLS,
                        SEPARATOR, IMAGE})
 BOTTOM_RULES = frozenset({NAVIGATION, PAGE_LINK, FOOTER, CMS_RECORD, ISSUE_DATES, EDITOR, CONTROLS})
 # Rules that only a web page has (a printed page's text never does): they make a page a web page.
@@ -50,6 +51,10 @@ _IMAGE_NAME = re.compile(r"[a-z0-9_\-]{3,40}")
 _IMAGE_WORDS = frozenset({"阴影", "图片", "点击图片", "查看大图", "原图", "点击查看大图", "图"})
 _LETTERS_DIGITS = re.compile(r"^(?:[a-z]{0,2}\d{0,3}|\d{1,3}-\d{1,3}|[a-z]\d{1,3}-\d{1,3})$")
 _LONGEST_WORD = 12          # longest navigation or control word
+_MARKUP = re.compile(r"<!--|!--|-->|\bfunction\s*\(|\bvar\s+\w+\s*=|document\.|window\.|[{};]\s*$|</?[a-z]+[\s>]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# 监督:0571-85871667 | 投稿:news@example.com | 电话 0371-67177796: a site's contact lines
+_CONTACT = re.compile(r"(?:[\u4e00-\u9fff]{2,6}\s*[:]?\s*(?:[\d\-()+ ]{7,}|[\w.\-]+@[\w.\-]+)\s*)+")
 _FOLLOW = re.compile(r"(?:扫码|微信|欢迎)?关注[\u4e00-\u9fffa-z]{0,8}(?:网|热线|公众号|微信|微博|客户端|新闻|号)")
 _IMAGE_NOTE = re.compile(r"[(\[【](?:[^()]{0,10})(?:资料图|资料图片|图片|配图|示意图|效果图|视频|截图)(?:[^()]{0,16})[)\]】]"
                          r"|[^。,]{0,16}(?:版面截图|截图|资料图|资料图片|示意图|效果图)")
@@ -134,6 +139,8 @@ def _chrome_rule(line: str) -> str | None:
     w = words()
     if _CMS_RECORD.match(n):
         return CMS_RECORD
+    if _MARKUP.search(n) and len(_HAN.findall(n)) * 3 < len(n):
+        return MARKUP                         # <!-- /8962/web/… --> left over from the HTML
     if _ISSUE_DATES.match(n):
         return ISSUE_DATES
     if not _tokens(n):
@@ -142,7 +149,7 @@ def _chrome_rule(line: str) -> str | None:
         # 第N07版:金水时报 上一版3 4下一版 | 第05版:县区新闻 PDF版阅读: an e-paper's edition line;
         # a bare 第05版:区县新闻 heads printed pages too
         return EDITION if any(_is_nav_token(t) for t in _tokens(n)[1:]) else PAGE_HEADER
-    if any(marker in n for marker in w.footer):
+    if any(marker in n for marker in w.footer) or _CONTACT.fullmatch(n):
         return FOOTER
     if w.editor.match(n):
         return EDITOR

@@ -80,6 +80,9 @@ _LEAD_CHARS = 400           # a dateline's date sits at the start of the first p
 # A date right after these is planned or lunar, not the day of the reported event.
 _SCHEDULED_BEFORE = re.compile(r"(?:将于|将在|定于|拟于|拟在|计划于|计划在|预计于|预计在|农历|阴历)\s*$")
 _SECOND_PARAGRAPH_CHARS = 200
+# 自5月4日起 / 从3月1日开始 / 截至6月30日: the start or end of a period, not the event's day
+_SINCE_BEFORE = re.compile(r"(?:自|从|截至|截止|截止到|至)\s*$")
+_SINCE_AFTER = re.compile(r"\s*(?:起|以来|开始|至今|,|,|共|累计|前)")
 
 
 def article_date(lead: str, page_date: _dt.date | None, year: int | None,
@@ -112,7 +115,9 @@ def _first_date(text: str, page_date, year, relative: bool) -> tuple[str | None,
             if relative:
                 return None, m.group()
             continue
-        if _SCHEDULED_BEFORE.search(text[max(0, m.start() - 6):m.start()]):
+        if _SCHEDULED_BEFORE.search(text[max(0, m.start() - 6):m.start()]) \
+                or (_SINCE_BEFORE.search(text[max(0, m.start() - 2):m.start()])
+                    and _SINCE_AFTER.match(text, m.end())):
             continue
         if m.group("rel"):
             if not relative:

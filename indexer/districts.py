@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -26,7 +26,9 @@ _UNIT, _SUB, _CITY, _BLOCK = "unit", "sub", "city", "block"
 _KIND_WEIGHT = {_UNIT: 1.0, _SUB: 0.75}
 _SECTION_WEIGHT = {"title": 10.0, "lead": 2.0, "rest": 1.0}   # title > anything in the body
 _SECTION_CAP = 3.0          # repeated mentions in one section count up to three times
+_WE = "我市"                # "our city": the city in the city's paper, a county city in its own
 _FRONT_CHARS = 400          # how much of a section a city organ is looked for in
+_COUNTY_CITY_MIN = 2.0      # mentions that make 我市 / 市委 a county-level city's own
 _CITY_WIDE_MIN = 3.0        # a unit scoring less on a story that names the city up front: city news
 
 
@@ -159,15 +161,20 @@ def _lead_and_rest(body: str) -> tuple[str, str]:
     return head, rest
 
 
-def _scores(title: str, body: str) -> tuple[Counter, dict[str, int], bool, bool, set]:
-    """Weighted unit scores, first-mention order, whether title or lead name the city
-    (郑州, 我市, 市委 …), whether the title does, and the units the lead names."""
+@dataclass
+class _Evidence:
+    scores: Counter = field(default_factory=Counter)    # unit -> weighted score
+    first: dict = field(default_factory=dict)           # unit -> order of first mention
+    lead_units: set = field(default_factory=set)        # units the first paragraph names
+    city_in_front: bool = False     # title or first paragraph name the city (郑州, 我市, 市委 …)
+    title_city: bool = False        # the title does
+    city_by_name: bool = False      # ... by its name (郑州), not only by 我市 or an organ
+
+
+def _scores(title: str, body: str) -> _Evidence:
+    """Weighted unit scores and the city's mentions in title, first paragraph and rest."""
     lead, rest = _lead_and_rest(body)
-    scores: Counter = Counter()
-    first: dict[str, int] = {}
-    city_in_front = title_city = False
-    lead_units: set[str] = set()
-    order = 0
+    ev = _Evidence()
     for section, text in (("title", title), ("lead", lead), ("rest", rest)):
         raw: Counter = Counter()
         mentions = _mentions(text)
@@ -175,22 +182,21 @@ def _scores(title: str, body: str) -> tuple[Counter, dict[str, int], bool, bool,
         for unit, kind, pos, end in mentions:
             if kind == _CITY:
                 # 郑州碧沙岗公园, 郑州市惠济区: the city only qualifies the name after it
-                if end not in starts:
-                    city_in_front = city_in_front or section != "rest"
+                if end not in starts and section != "rest":
+                    ev.city_in_front = True
+                    ev.city_by_name = ev.city_by_name or text[pos:end] != _WE
                 continue
             raw[unit] += _KIND_WEIGHT[kind]
             if section == "lead":
-                lead_units.add(unit)
-            if unit not in first:
-                first[unit] = order
-                order += 1
+                ev.lead_units.add(unit)
+            ev.first.setdefault(unit, len(ev.first))
         for unit, weight in raw.items():
-            scores[unit] += _SECTION_WEIGHT[section] * min(weight, _SECTION_CAP)
+            ev.scores[unit] += _SECTION_WEIGHT[section] * min(weight, _SECTION_CAP)
+        if section != "rest" and _names_city_organ(text, mentions):
+            ev.city_in_front = True
         if section == "title":
-            title_city = city_in_front or _names_city_organ(text, mentions)
-        if section != "rest" and not city_in_front and _names_city_organ(text, mentions):
-            city_in_front = True
-    return scores, first, city_in_front, title_city, lead_units
+            ev.title_city = ev.city_in_front
+    return ev
 
 
 def _names_city_organ(text: str, mentions) -> bool:
@@ -206,44 +212,50 @@ def _names_city_organ(text: str, mentions) -> bool:
 
 
 def _own_district(title: str, body: str) -> tuple[str | None, float]:
-    scores, first, city, title_city, lead_units = _scores(title, body)
-    if scores:
-        unit = max(scores, key=lambda u: (scores[u], -first[u]))
-        if city and _city_wide(scores, unit, title_city, unit in lead_units):
+    ev = _scores(title, body)
+    if ev.scores:
+        unit = max(ev.scores, key=lambda u: (ev.scores[u], -ev.first[u]))
+        if ev.city_in_front and _city_wide(ev, unit):
             return CITY, 0.0
-        return unit, scores[unit]
-    return (CITY, 0.0) if city else (None, 0.0)
+        return unit, ev.scores[unit]
+    return (CITY, 0.0) if ev.city_in_front else (None, 0.0)
 
 
-def _city_wide(scores: Counter, top: str, title_city: bool, top_in_lead: bool) -> bool:
+def _city_wide(ev: _Evidence, top: str) -> bool:
     """A story that names the city up front and no unit in its headline is about the
-    city unless one unit carries it: the only unit named, named in the first paragraph
-    or several times (and at least twice as often as any other). A headline naming the
-    city (市委, 郑州 …) and no unit makes city news outright."""
+    city unless one unit carries it: named in the first paragraph, or several times, and
+    at least twice as often as any other. A headline naming the city (郑州, 市委 …) and no
+    unit makes city news outright. 我市 and the organs (市委, 市政府) of a story that names
+    one county-level city only (新密市) are that city's own."""
+    scores = ev.scores
     if scores[top] >= _SECTION_WEIGHT["title"]:
         return False                          # a unit in the headline decides
-    if title_city:
+    if not ev.city_by_name and len(scores) == 1 and top.endswith("市") \
+            and (top in ev.lead_units or scores[top] >= _COUNTY_CITY_MIN):
+        return False
+    if ev.title_city:
         return True
     ranked = sorted(scores.values(), reverse=True)
     second = ranked[1] if len(ranked) > 1 else 0.0
     if scores[top] < 2 * second:
         return True                           # no unit clearly ahead
-    if top_in_lead:
+    if top in ev.lead_units:
         return False                          # the first paragraph names where it happened
     return len(scores) >= 2 or scores[top] < _CITY_WIDE_MIN
 
 
 def district_evidence(title: str, body: str, page_district: str | None) -> tuple[str | None, str]:
     """(district, why) as article_district decides it, for `parse --explain`."""
-    scores, first, city, title_city, lead_units = _scores(title, body)
+    ev = _scores(title, body)
     own, _ = _own_district(title, body)
     chosen = article_district(title, body, page_district)
+    scores = ev.scores
     parts = ["、".join(f"{u} {scores[u]:g}" for u in sorted(scores, key=lambda u: -scores[u]))
              or "正文未提及区县"]
-    if title_city:
+    if ev.title_city:
         parts.append("标题提及全市(郑州/我市/市委…)")
-    elif city:
-        parts.append("标题或首段提及郑州")
+    elif ev.city_in_front:
+        parts.append("首段提及全市(郑州/我市/市委…)")
     if own == CITY and scores:
         parts.append("无区县明显为主 → 郑州市")
     if chosen == page_district and own in (None, CITY) and page_district:

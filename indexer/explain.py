@@ -11,7 +11,7 @@ ROLE_NAMES = {
     "original_title": "原标题", "aside": "未采用",
 }
 RULE_NAMES = {
-    "edition": "版次行", "page_header": "版头", "navigation": "导航", "page_link": "翻页链接", "menu": "栏目菜单",
+    "edition": "版次行", "page_header": "版头", "markup": "网页代码残留", "navigation": "导航", "page_link": "翻页链接", "menu": "栏目菜单",
     "breadcrumb": "位置导航", "controls": "字号/打印/分享控件", "footer": "页脚版权",
     "cms_record": "稿件记录行", "issue_dates": "期次列表", "editor": "编辑署名",
     "image_file": "图片文件名/图片说明", "separator": "分隔符", "record": "发布信息行",

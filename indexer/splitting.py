@@ -62,7 +62,7 @@ _SECTION_MARKS = "■□●◆◇▲△►▶★☆※"
 _BULLETS = _SECTION_MARKS + "·•-*"
 
 _DATELINE = re.compile(
-    r"(?:本报|[\u4e00-\u9fff]{1,6}(?:网|报|社|台))(?:[\u4e00-\u9fff]{1,3}|\d{1,2}月\d{1,2}日)?讯(?![息号问])"
+    r"(?:本报|本站|本网|[\u4e00-\u9fff]{1,6}(?:网|报|社|台|站))(?:[\u4e00-\u9fff]{1,3}|\d{1,2}月\d{1,2}日)?讯(?![息号问])"
     r"|(?:新华社|中新社)[\u4e00-\u9fff\d月日]{0,12}电"
 )
 _MD_HEADING = re.compile(r"(#{1,6})\s+")
@@ -458,6 +458,7 @@ class _Builder:
         self.drafts: list[_Draft] = []
         self.cur: _Draft | None = None
         self.cutoffs: list[_Draft] = []     # articles cut mid-sentence by another article
+        self.lead_byline: _Unit | None = None   # a byline above the page's first article
 
     # -- driving
     def run(self) -> list[RawArticle]:
@@ -490,6 +491,10 @@ class _Builder:
     def _new(self, head: list[_Unit] | None = None) -> _Draft:
         self._cut(self.cur)
         draft = _Draft(head=list(head or ()))
+        if self.lead_byline is not None and not self.drafts:
+            draft.bylines = self.lead_byline.bylines
+            draft.extra_lines.extend((self.lead_byline.first, self.lead_byline.last))
+            self.lead_byline = None
         self.drafts.append(draft)
         self.cur = draft
         return draft
@@ -604,6 +609,8 @@ class _Builder:
     def _byline(self, u: _Unit) -> None:
         if self.cur is not None:
             self._close_with(self.cur, u.bylines, (u.first, u.last))
+        elif not self.drafts:
+            self.lead_byline = u                # 大象新闻记者 X 通讯员 Y, before the first article
 
     def _credit(self, u: _Unit) -> None:
         cur = self.cur

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from indexer import chrome
 from indexer.bylines import NO_BYLINES, Bylines, is_name, read_byline, split_lead_byline, \
@@ -158,8 +158,33 @@ def _runs(lines: list[_Line], start: int, stop: int) -> list[list[_Line]]:
     return runs
 
 
+# A saved table flattened onto one line: "标题 副题 □记者 甲 通讯员 乙 正文…" or "标题 本报讯 …".
+_GLUED_BYLINE = re.compile(
+    r"\s(?P<byline>[□■]\s*[\u4e00-\u9fff·]{0,10}?(?:记者|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}(?=\s))+"
+    r"(?:\s+(?:记者|通讯员|实习生)(?:\s*[\u4e00-\u9fff]{2,4}(?=\s))+)*)\s+")
+_GLUED_DATELINE = re.compile(r"\s(?=本报讯|本報訊)")
+
+
+def _unflatten(raw: str) -> list[str]:
+    """One line of a flattened page as the lines it was printed in (headline, byline, body)."""
+    if len(raw) <= _STRONG_BODY:
+        return [raw]
+    n = chrome.norm(raw)
+    m = _GLUED_BYLINE.search(n)
+    if m and is_headline_like(raw[:m.start()].strip()):
+        return [raw[:m.start()], raw[m.start("byline"):m.end("byline")], raw[m.end():]]
+    m = _GLUED_DATELINE.search(n)
+    if m and 0 < m.start() <= 2 * _STRONG_BODY and is_headline_like(raw[:m.start()].strip()):
+        return [raw[:m.start()], raw[m.end():]]
+    return [raw]
+
+
 def split_web_page(text: str) -> WebPage:
-    lines = [_classify(i, raw) for i, raw in enumerate(text.split("\n"))]
+    rows = [(number, part) for number, raw in enumerate(text.split("\n")) for part in _unflatten(raw)]
+    lines = [_classify(number, part) for number, part in rows]
+    for k, line in enumerate(lines):
+        line.index = k
+    numbers = [number for number, _ in rows]
     facts = _facts(lines)
     first_body = next((k for k, line in enumerate(lines) if _strong_body(line)), len(lines))
     nav_end = max((k for k in range(first_body) if lines[k].kind == CHROME
@@ -197,10 +222,13 @@ def split_web_page(text: str) -> WebPage:
         subtitle = " ".join(p for p in (title, subtitle) if p)
         title, rule = facts.original_title, "original_title"
     article = _assemble(lines, start, end, dateline, title, subtitle, {line.key for line in head})
+    if article is not None:
+        article = replace(article, line_start=numbers[article.line_start - 1] + 1,
+                          line_end=numbers[article.line_end - 1] + 1)
     for line in lines:
         if not line.role:
             line.role = CHROME if line.kind in (CHROME, BLANK) else ASIDE
-    roles = tuple(LineRole(line.index + 1, line.text, line.role, line.rule)
+    roles = tuple(LineRole(numbers[line.index] + 1, line.text, line.role, line.rule)
                   for line in lines if line.kind != BLANK)
     return WebPage(article, roles, facts, rule)
 
@@ -313,6 +341,12 @@ def _assemble(lines, start, end, dateline, title, subtitle, head_keys) -> RawArt
             continue
         line.role = BODY
         paras.append((line.text, line.kind == SHORT, line.index))
+    # Captions of the pictures above the story (short lines before its first paragraph).
+    lead = next((k for k, p in enumerate(paras) if not p[1]), 0)
+    if 0 < lead and sum(len(p[0]) for p in paras[:lead]) <= _MAX_PRE_DATELINE:
+        for _, _, index in paras[:lead]:
+            lines[index].role = CAPTION
+        paras = paras[lead:] + [(text, False, index) for text, _, index in paras[:lead]]
     for line in captions:
         paras.append((line.text, False, line.index))
     if not paras:

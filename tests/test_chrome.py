@@ -62,6 +62,8 @@ from indexer.chrome import (BOTTOM_RULES, TOP_RULES, chrome_rule, original_title
     ("(相关资料图)", "image_file"),
     ("《郑州晚报》版面截图", "image_file"),
     ("||||||||", "separator"),
+    ("壟!-- /8962/web_example/dicengye_h", "markup"),
+    ("var pageConfig = {", "markup"),
 ])
 def test_chrome_rules(line, rule):
     assert chrome_rule(line) == rule

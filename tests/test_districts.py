@@ -191,3 +191,10 @@ def test_issue9_districts(title, body, expected):
 def test_city_organs_of_a_county_city_stay_that_citys():
     # 新郑市委 is 新郑's own committee, never the city's
     assert article_district("新郑市委常委会召开扩大会议", "9月22日,新郑市委常委会召开会议。", None) == "新郑市"
+
+
+def test_organs_of_a_story_about_one_county_city_are_its_own():
+    # a 新密 portal: 市长, 市政府 and 我市 are 新密's; only the literal 郑州 names the city
+    body = "3月13日,市长主持召开市政府常务会议。\n\n会议研究安排新密市低空经济工作。会议审议《新密市林业生态建设方案》,依托我市资源。"
+    assert article_district("", body, None) == "新密市"
+    assert article_district("", "3月13日,郑州市政府召开常务会议。\n\n会议研究新密市低空经济工作。", None) == "郑州市"

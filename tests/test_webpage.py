@@ -322,3 +322,45 @@ def test_explain_page_keeps_the_same_articles():
 @pytest.mark.parametrize("text", ["", "返回主页 | 郑州日报 | 版面导航\n上一期  下一期\n", "版权所有\n"])
 def test_chrome_only_pages_have_no_article(text):
     assert parse_page(text, "x.txt") == []
+
+
+# A saved table flattened onto one line: headline, byline and body glued with spaces.
+FLATTENED = """![]() |
+第A17版:时政新闻 | 上一版3 4下一版 | ![]() |
+|
+||||||||
+新郑:全力以赴 打赢“三大战役” 扎实推进城镇化建设 □记者 王小方 通讯员 刘小冬 2012年的新郑市城镇化建设势如破竹:新建城乡道路89条,快速通道全线通车。 |
+"""
+
+
+def test_flattened_table_page():
+    a = one(FLATTENED)
+    assert a.title.startswith("新郑:全力以赴")
+    assert a.reporters == ("王小方",) and a.correspondents == ("刘小冬",)
+    assert a.body.startswith("2012年的新郑市")
+    assert a.district == "新郑市"
+    assert a.line_start == a.line_end == 5
+
+
+# A department page: photo captions (short lines) between the record line and the story.
+CAPTIONS_FIRST = """某某局召开综合工作会议
+来源:本站  时间:2020-09-21 15:50:47  
+
+某某局综合工作会议召开
+
+局党组书记、局长王大立讲话
+
+为进一步推进各项重点工作,9月21日上午,郑州市某某局召开综合工作会议。
+
+会上,局党组成员分别通报了分管工作情况。
+
+打印此文 关闭窗口
+"""
+
+
+def test_captions_before_the_story_follow_it():
+    a = one(CAPTIONS_FIRST)
+    assert a.title == "某某局召开综合工作会议"
+    assert a.body.startswith("为进一步推进各项重点工作")
+    assert a.body.endswith("局党组书记、局长王大立讲话")
+    assert a.date == "2020-09-21"
