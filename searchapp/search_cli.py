@@ -11,7 +11,8 @@ from searchapp.highlight import terminal
 from searchapp.model import FACETS, SORTS, SearchQuery
 
 EXIT_OK, EXIT_USAGE = 0, 2
-FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "reporter": "记者", "type": "类型"}
+FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "reporter": "记者",
+                "correspondent": "通讯员", "photographer": "摄影", "type": "类型"}
 FACETS_SHOWN = 8          # values per facet in the summary
 
 
