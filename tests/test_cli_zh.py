@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from searchapp.cli import main
 
-COMMANDS = ("parse", "index", "search", "serve")
+COMMANDS = ("parse", "index", "search", "kwic", "serve")
 LATIN_WORDS = re.compile(r"\b(?:the|and|of|to|is|are|with|for|from|each|every|this|Exit|Examples|Usage|Options|"
                          r"Show|message|hits|page|total|error)\b")
 
