@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from searchapp.cli import main
 
-COMMANDS = ("parse", "index", "search", "kwic", "serve")
+COMMANDS = ("parse", "index", "search", "kwic", "batch", "serve")
 LATIN_WORDS = re.compile(r"\b(?:the|and|of|to|is|are|with|for|from|each|every|this|Exit|Examples|Usage|Options|"
-                         r"Show|message|hits|page|total|error)\b")
+                         r"Show|message|hits|error)\b")
 
 
 def prose(text: str) -> str:
