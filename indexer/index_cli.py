@@ -122,6 +122,8 @@ def index(paths, index_dir, rebuild, wait, procs):
 
     for path, reason in report.files_failed:
         click.echo(f"失败 failed: {path}: {reason}", err=True)
+    for path, reason in report.files_warned:
+        click.echo(f"警告 warning: {path}: {reason}", err=True)
     mode = "重建 rebuilt" if report.rebuilt else "增量更新 updated"
     click.echo(f"索引 index: {index_dir} ({mode}, 共 {report.doc_count} 篇 articles)")
     click.echo(f"文件 files:    读取 read {report.files_read}, 未变 skipped {report.files_skipped}, "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from indexer.article import Article
 from indexer.extract import parse_page
-from indexer.reading import PageReadError, page_date_from_path, page_text, read_page_bytes
+from indexer.reading import PageReadError, display_path, page_date_from_path, page_text, read_page_bytes
 
 
 def parse_bytes(path, data: bytes) -> tuple[list[Article], str]:
@@ -19,7 +19,7 @@ def parse_bytes(path, data: bytes) -> tuple[list[Article], str]:
     cannot be read as a page of that format."""
     page = page_text(path, data)
     date = page_date_from_path(Path(path)) or page.page_date
-    return parse_page(page.text, str(path), date), page.reader
+    return parse_page(page.text, display_path(path), date), page.reader
 
 
 def parse_file(path) -> tuple[list[Article], str]:

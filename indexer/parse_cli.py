@@ -8,7 +8,7 @@ import click
 
 from indexer.article import Article
 from indexer.pages import parse_file
-from indexer.reading import PageReadError, iter_page_files
+from indexer.reading import PageReadError, display_path, iter_page_files
 
 EXIT_OK, EXIT_FILES_SKIPPED = 0, 1
 _READER_NAMES = {"text": "文本 text", "html": "网页 html", "pdf": "PDF pdf"}
@@ -77,7 +77,7 @@ def parse(paths, as_json):
             for article in articles:
                 click.echo(json.dumps({**article.to_dict(), "reader": reader}, ensure_ascii=False))
         else:
-            click.echo(f"{path}: {len(articles)} 篇 article(s) [{_READER_NAMES[reader]}]")
+            click.echo(f"{display_path(path)}: {len(articles)} 篇 article(s) [{_READER_NAMES[reader]}]")
             for article in articles:
                 click.echo(_listing(article))
     for where, reason in errors:
