@@ -70,37 +70,36 @@ def _write_diagnosis(index_dir: Path, cause: BaseException | None) -> str:
 
 
 @click.command("index")
-@click.argument("paths", nargs=-1, required=True,
+@click.argument("paths", nargs=-1, required=True, metavar="路径...",
                 type=click.Path(path_type=Path, readable=False))   # unreadable: reported, not a usage error
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="NEWSEARCH_INDEX_DIR", show_envvar=True,
-              help="Index directory [default: ~/.local/share/newsearch/index].")
+              help="索引目录［默认：~/.local/share/newsearch/index］。")
 @click.option("--rebuild", is_flag=True,
-              help="Build a fresh index of PATH... beside the live one and swap it in atomically.")
+              help="在现有索引旁重建一份新索引，建好后原子地替换。")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True,
-              metavar="SECONDS", help="Wait this long for another running index job to finish.")
-@click.option("--procs", type=click.IntRange(min=1), default=None,
-              help="Worker processes for parsing and tokenising [default: CPU count].")
+              metavar="秒", help="另一个索引任务在运行时，最多等待这么多秒。")
+@click.option("--procs", type=click.IntRange(min=1), default=None, metavar="进程数",
+              help="切分和分词的工作进程数［默认：CPU 核数］。")
 def index(paths, index_dir, rebuild, wait, procs):
-    """Index the page files (*.txt, *.htm, *.html, *.pdf) under PATH... (files or folders).
+    """为“路径”下的版面文件（*.txt、*.htm、*.html、*.pdf；文件或文件夹）建立或更新索引。
 
-    Incremental by default: unchanged files (same content hash) are skipped, a changed
-    file's articles are replaced, and articles of files that were removed from a given
-    folder are deleted. When the analyzer or dictionary changed since the index was
-    built, the whole index is rebuilt. Broken files are reported and skipped.
+    默认增量更新：内容未变（哈希相同）的文件跳过，改过的文件替换其文章，从给定文件夹中
+    删掉的文件，其文章也从索引删除。分词器或词典自建索引后有变化时，整个索引重建。
+    读不了的文件会报告并跳过。
 
     \b
-    Examples:
+    示例：
       newsearch index seeds/
       newsearch index /archive/2022 /archive/2023 --index-dir var/index
       newsearch index --rebuild seeds/
 
     \b
-    Exit status:
-      0  all files indexed (or unchanged)
-      1  some files could not be read or parsed (listed on stderr); the rest is indexed
-      2  usage error, or another index job is running (see --wait)
-      3  the index directory cannot be written (full disk, read-only); live index intact
+    退出状态：
+      0  所有文件已索引（或未变）
+      1  有文件读不了或切分失败（列在 stderr），其余已索引
+      2  用法错误，或另一个索引任务正在运行（见 --wait）
+      3  索引目录无法写入（磁盘满、只读）；现有索引完好
     """
     index_dir = index_dir or default_index_dir()
     progress = _Progress(sys.stderr.isatty())
@@ -123,6 +122,8 @@ def index(paths, index_dir, rebuild, wait, procs):
 
     for path, reason in report.files_failed:
         click.echo(f"失败 failed: {path}: {reason}", err=True)
+    for path, reason in report.files_warned:
+        click.echo(f"警告 warning: {path}: {reason}", err=True)
     mode = "重建 rebuilt" if report.rebuilt else "增量更新 updated"
     click.echo(f"索引 index: {index_dir} ({mode}, 共 {report.doc_count} 篇 articles)")
     click.echo(f"文件 files:    读取 read {report.files_read}, 未变 skipped {report.files_skipped}, "

@@ -45,7 +45,8 @@ from indexer import store, substring
 from indexer.analysis import analyzer_version, jieba_tokenizer, key_terms, normalize, segment
 from indexer.article import Article
 from indexer.pages import parse_bytes
-from indexer.reading import PageReadError, iter_page_files, read_page_bytes
+from indexer.reading import (PageReadError, describe_bad_lines, display_path, iter_page_files,
+                             read_page_bytes, reader_name, undecodable_lines)
 from indexer.schema import (SCHEMA_VERSION, article_document, build_schema, index_version,
                             indexed_title)
 
@@ -67,6 +68,7 @@ class IndexReport:
     files_read: int = 0            # files parsed (new or changed)
     files_skipped: int = 0         # unchanged since the last run
     files_failed: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
+    files_warned: list[tuple[str, str]] = field(default_factory=list)   # indexed, with a problem
     added: int = 0
     updated: int = 0
     deleted: int = 0
@@ -100,6 +102,7 @@ class _FileResult:
     mtime_ns: int = 0
     ids: list[str] = field(default_factory=list)
     reason: str = ""
+    warning: str = ""              # indexed, but e.g. some lines could not be decoded
 
 
 def _token_ends(words: list[str]) -> np.ndarray:
@@ -172,23 +175,24 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
     """Read, hash and (when changed) parse one file, handing its articles to `sink`."""
     path, key, old_sha = job
     p = Path(path)
+    shown = display_path(path)      # the source recorded and shown (non-UTF-8 bytes escaped)
     try:
         data = read_page_bytes(p)
         mtime_ns = p.stat().st_mtime_ns
     except PageReadError as e:
-        return _FileResult(key, path, "failed", reason=e.reason)
+        return _FileResult(key, shown, "failed", reason=e.reason)
     except OSError as e:            # gone between reading and stat
-        return _FileResult(key, path, "failed", reason=f"无法读取 (cannot read): {e.strerror or e}")
+        return _FileResult(key, shown, "failed", reason=f"无法读取 (cannot read): {e.strerror or e}")
     sha = hashlib.sha256(data).hexdigest()
-    result = _FileResult(key, path, "unchanged", sha, len(data), mtime_ns)
+    result = _FileResult(key, shown, "unchanged", sha, len(data), mtime_ns)
     if sha == old_sha:
         return result
     try:
         articles, _reader = parse_bytes(p, data)
     except ValueError as e:
-        return _FileResult(key, path, "failed", reason=str(e))
+        return _FileResult(key, shown, "failed", reason=str(e))
     except Exception as e:  # a parser bug must not stop the whole run
-        return _FileResult(key, path, "failed",
+        return _FileResult(key, shown, "failed",
                            reason=f"解析失败 (parse error): {type(e).__name__}: {e}")
     seen, unique = set(), []
     for article in articles:
@@ -199,6 +203,10 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
     sink.add_file(unique)
     result.ids = [a.id for a in unique]
     result.status = "parsed"
+    if reader_name(p) == "text":
+        bad = undecodable_lines(data)
+        if bad:
+            result.warning = describe_bad_lines(bad)
     return result
 
 
@@ -311,6 +319,8 @@ class _Run:
             self.report.files_skipped += 1
         else:
             self.report.files_read += 1
+            if res.warning:
+                self.report.files_warned.append((res.path, res.warning))
             old_ids = set(old.get("ids", ())) if old else set()
             new_ids = set(res.ids)
             # Replace: the file's previous articles (by id and by source) and any copy of the
@@ -451,6 +461,18 @@ class _Run:
 
 # --------------------------------------------------------------------------- entry point
 
+def _gone(key: str) -> bool:
+    """The file is really gone (not just unreadable: a folder without permission keeps the
+    articles of its files, and the walk reports the folder)."""
+    try:
+        os.stat(key)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def _under(key: str, roots: list[str]) -> bool:
     return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
@@ -512,7 +534,7 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
         roots = [str(p.resolve()) for p in paths if p.exists()]
         if report.rebuild_reason in ("version", "manifest"):
             # Keep what the old index held outside the given paths.
-            extra = [Path(k) for k in old_files if not _under(k, roots) and Path(k).exists()]
+            extra = [Path(k) for k in old_files if not _under(k, roots) and not _gone(k)]
             files += list(iter_page_files(extra, walk_errors))
         for path, reason in walk_errors:
             report.files_failed.append((str(path), reason))
@@ -536,7 +558,7 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
                    lock_fds=[lock.fileno()])
         if not rebuild:
             for key in [k for k in manifest if k not in seen and _under(k, roots)]:
-                if not Path(key).exists():
+                if _gone(key):
                     run.remove(key)
         run.process(jobs)
 

@@ -11,32 +11,36 @@ from pathlib import Path
 
 from indexer.article import Article
 from indexer.extract import PageParse, explain_page, parse_page
-from indexer.reading import PageReadError, page_date_from_path, page_text, read_page_bytes
+from indexer.reading import PageReadError, display_path, page_date_from_path, page_text, read_page_bytes
 
 
 def parse_bytes(path, data: bytes) -> tuple[list[Article], str]:
     """(articles, reader) of a page file's bytes already read; raises ValueError when they
     cannot be read as a page of that format."""
+    page, date = _page(path, data)
+    return parse_page(page.text, display_path(path), date), page.reader
+
+
+def _page(path, data: bytes):
+    """(the page text as its reader gives it, the page date); raises ValueError."""
     page = page_text(path, data)
-    date = page_date_from_path(Path(path)) or page.page_date
-    return parse_page(page.text, str(path), date), page.reader
+    return page, page_date_from_path(Path(path)) or page.page_date
+
+
+def _read(path, data: bytes):
+    try:
+        return _page(path, data)
+    except ValueError as exc:
+        raise PageReadError(path, str(exc)) from None
 
 
 def parse_file(path) -> tuple[list[Article], str]:
     """Read and parse one page file; raises reading.PageReadError with a clear reason."""
-    data = read_page_bytes(path)
-    try:
-        return parse_bytes(path, data)
-    except ValueError as exc:
-        raise PageReadError(path, str(exc)) from None
+    page, date = _read(path, read_page_bytes(path))
+    return parse_page(page.text, display_path(path), date), page.reader
 
 
 def explain_file(path) -> tuple[PageParse, str]:
     """(extract.explain_page of one page file, reader): what `parse --explain` shows."""
-    data = read_page_bytes(path)
-    try:
-        page = page_text(path, data)
-    except ValueError as exc:
-        raise PageReadError(path, str(exc)) from None
-    date = page_date_from_path(Path(path)) or page.page_date
-    return explain_page(page.text, str(path), date), page.reader
+    page, date = _read(path, read_page_bytes(path))
+    return explain_page(page.text, display_path(path), date), page.reader

@@ -9,7 +9,7 @@ import click
 from indexer import explain
 from indexer.article import Article
 from indexer.pages import explain_file, parse_file
-from indexer.reading import PageReadError, iter_page_files
+from indexer.reading import PageReadError, display_path, iter_page_files
 
 EXIT_OK, EXIT_FILES_SKIPPED = 0, 1
 _READER_NAMES = {"text": "文本 text", "html": "网页 html", "pdf": "PDF pdf"}
@@ -37,37 +37,36 @@ def _listing(article: Article) -> str:
 
 
 @click.command("parse")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...",
+@click.argument("paths", nargs=-1, required=True, metavar="路径...",
                 type=click.Path(path_type=Path, readable=False))   # unreadable: reported, not a usage error
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object per article (JSON Lines) instead of the listing.")
+              help="每篇文章输出一个 JSON 对象（JSON Lines），而不是列表。")
 @click.option("--explain", "explain_roles", is_flag=True,
-              help="逐行列出每行的角色(页面杂项、标题、电头、署名、正文、图片署名)及判定规则,"
-                   "并说明每篇文章的标题、日期、区县为何如此判定;与 --json 同用时每个文件输出一个 JSON 对象。")
+              help="逐行列出每行的角色（页面杂项、标题、电头、署名、正文、图片署名）及判定规则，"
+                   "并说明每篇文章的标题、日期、区县为何如此判定；与 --json 同用时每个文件输出一个 JSON 对象。")
 def parse(paths, as_json, explain_roles):
-    """Split the page files (*.txt, *.htm, *.html, *.pdf) under PATH... into articles.
+    """把“路径”下的版面文件（*.txt、*.htm、*.html、*.pdf）切分成文章并显示。
 
-    Without --json, prints per page its articles: title, subtitle, line range,
-    date, district, bylines and the start of the body, to check how a page was
-    split. With --json, prints JSON Lines with the keys id, source, ordinal,
+    不加 --json 时，逐个版面列出其文章：标题、副标题、行范围、日期、区县、署名和正文开头，
+    用来检查切分是否正确。加 --json 时输出 JSON Lines，键为 id, source, ordinal,
     title, subtitle, body, date, district, districts, reporters, correspondents,
-    photographers, project_types, page_date, line_start, line_end, and reader
-    (text, html or pdf: how the file was read).
+    photographers, project_types, page_date, line_start, line_end 以及 reader
+    （text、html 或 pdf：文件按哪种方式读取）。
 
-    Files that cannot be read or decoded are reported on stderr and skipped.
+    读不了或无法解码的文件会在 stderr 报告并跳过。
 
     \b
-    Examples:
+    示例：
       newsearch parse seeds/
       newsearch parse seeds/001_e2ee4c39575207b8.txt
       newsearch parse --json /archive/2023-02/15/ > articles.jsonl
       newsearch parse --explain saved/content_1048812.txt
 
     \b
-    Exit status:
-      0  every file was read
-      1  some files or paths were skipped (listed on stderr)
-      2  usage error
+    退出状态：
+      0  每个文件都已读取
+      1  有文件或路径被跳过（列在 stderr）
+      2  用法错误
     """
     errors: list[tuple[str, str]] = []
     skipped = seen = 0
@@ -84,13 +83,14 @@ def parse(paths, as_json, explain_roles):
             skipped += 1
             continue
         if page is not None:
-            click.echo(json.dumps(explain.as_json(str(path), page, reader), ensure_ascii=False)
-                       if as_json else explain.render(str(path), page, _READER_NAMES[reader]))
+            shown = display_path(path)
+            click.echo(json.dumps(explain.as_json(shown, page, reader), ensure_ascii=False)
+                       if as_json else explain.render(shown, page, _READER_NAMES[reader]))
         elif as_json:
             for article in articles:
                 click.echo(json.dumps({**article.to_dict(), "reader": reader}, ensure_ascii=False))
         else:
-            click.echo(f"{path}: {len(articles)} 篇 article(s) [{_READER_NAMES[reader]}]")
+            click.echo(f"{display_path(path)}: {len(articles)} 篇 article(s) [{_READER_NAMES[reader]}]")
             for article in articles:
                 click.echo(_listing(article))
     for where, reason in errors:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -27,7 +28,10 @@ _SAMPLE = 1 << 16                  # bytes examined for the control-byte share
 
 # Replaced after decoding: line ends, wide/no-break spaces, zero-width characters.
 _SPACES = ("\u3000", "\u00a0", "\u2007", "\u202f")
-_ZERO_WIDTH = ("\ufeff", "\u200b", "\u200c", "\u200d", "\u2060")
+_ZERO_WIDTH = ("\ufeff", "\u200b", "\u200c", "\u200d", "\u2060",
+               # bidi controls: a right-to-left override in a title would show it reversed
+               "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+               "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c")
 
 
 class PageReadError(Exception):
@@ -41,12 +45,39 @@ class PageReadError(Exception):
 
 # ---------------------------------------------------------------- finding files
 
+def display_path(path) -> str:
+    """A path as text that can always be printed, stored and shown: bytes of a file name that
+    are not UTF-8 (a GBK name from a Windows zip) are written as \\xNN escapes. The same
+    name always gives the same text, so article ids made from it are stable."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+NOT_REGULAR = "不是普通文件,已跳过 (not a regular file: {kind}; skipped, never read)"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
+
+
 def iter_page_files(paths: Iterable, errors: list) -> Iterator[Path]:
     """Yield every page file (*.txt, *.htm, *.html, *.pdf) under `paths` (files or folders), sorted, each once.
 
-    Folders are walked recursively in name order; hidden entries (".name") are
-    skipped; symlinked folders are followed unless they lead back into a folder
-    being walked (a loop). Problems are appended to `errors` as (path, reason).
+    Folders are walked in name order, depth first, without recursion (any depth);
+    hidden entries (".name") are skipped; symlinked folders are followed unless they lead
+    back into a folder being walked (a loop). A page-named entry that is not a regular file
+    (a FIFO, a link to a device) is reported and never opened. Problems are appended to
+    `errors` as (path, reason), paths as display_path gives them.
     """
     seen_files: set[tuple[int, int]] = set()
     for raw in paths:
@@ -54,51 +85,78 @@ def iter_page_files(paths: Iterable, errors: list) -> Iterator[Path]:
         try:
             st = path.stat()
         except OSError as exc:
-            errors.append((str(path), _os_reason(exc, "无法访问")))
+            errors.append((display_path(path), _os_reason(exc, "无法访问")))
             continue
-        if os.path.isdir(path):
-            yield from _walk(path, (), seen_files, errors)
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(path, seen_files, errors)
         elif path.suffix.lower() not in READERS:
-            errors.append((str(path), "不是版面文件 .txt/.htm/.html/.pdf (not a page file: .txt, .htm, .html or .pdf)"))
+            errors.append((display_path(path), "不是版面文件 .txt/.htm/.html/.pdf (not a page file: .txt, .htm, .html or .pdf)"))
+        elif not stat.S_ISREG(st.st_mode):
+            errors.append((display_path(path), NOT_REGULAR.format(kind=_kind(st.st_mode))))
         elif _first_time(st, seen_files):
             yield path
 
 
-def _walk(folder: Path, ancestors: tuple, seen_files: set, errors: list) -> Iterator[Path]:
+def _open_folder(folder: Path, active: set, errors: list):
+    """(key, sorted entries) of a folder, or None (reported) when it cannot be listed or
+    leads back into a folder being walked."""
     try:
         st = folder.stat()
         key = (st.st_dev, st.st_ino)
-        if key in ancestors:
-            errors.append((str(folder), "符号链接循环,已跳过 (symlink loop)"))
-            return
+        if key in active:
+            errors.append((display_path(folder), "符号链接循环,已跳过 (symlink loop)"))
+            return None
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        errors.append((str(folder), _os_reason(exc, "无法读取文件夹")))
+        errors.append((display_path(folder), _os_reason(exc, "无法读取文件夹")))
+        return None
+    return key, entries
+
+
+def _walk(root: Path, seen_files: set, errors: list) -> Iterator[Path]:
+    active: set = set()                  # (dev, ino) of the folders on the current path
+    opened = _open_folder(root, active, errors)
+    if opened is None:
         return
-    ancestors = ancestors + (key,)
-    for entry in entries:
+    active.add(opened[0])
+    stack = [(opened[0], iter(opened[1]))]
+    while stack:
+        key, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            active.discard(key)
+            continue
         if entry.name.startswith("."):
             continue
         path = Path(entry.path)
         try:
             is_dir = entry.is_dir()          # follows symlinks
-            is_file = not is_dir and entry.is_file()
         except OSError as exc:
-            errors.append((str(path), _os_reason(exc, "无法访问")))
+            errors.append((display_path(path), _os_reason(exc, "无法访问")))
             continue
         if is_dir:
-            yield from _walk(path, ancestors, seen_files, errors)
-        elif is_file and entry.name.lower().endswith(PAGE_SUFFIXES):
-            try:
-                st = path.stat()
-            except OSError as exc:
-                errors.append((str(path), _os_reason(exc, "无法访问")))
-                continue
-            if _first_time(st, seen_files):
-                yield path
-        elif entry.is_symlink() and not path.exists() and entry.name.lower().endswith(PAGE_SUFFIXES):
-            errors.append((str(path), "符号链接指向不存在的文件 (broken symlink)"))
+            sub = _open_folder(path, active, errors)
+            if sub is not None:
+                active.add(sub[0])
+                stack.append((sub[0], iter(sub[1])))
+            continue
+        if not entry.name.lower().endswith(PAGE_SUFFIXES):
+            continue
+        try:
+            st = path.stat()                 # follows symlinks
+        except FileNotFoundError:
+            if entry.is_symlink():
+                errors.append((display_path(path), "符号链接指向不存在的文件 (broken symlink)"))
+            continue
+        except OSError as exc:
+            errors.append((display_path(path), _os_reason(exc, "无法访问")))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            errors.append((display_path(path), NOT_REGULAR.format(kind=_kind(st.st_mode))))
+        elif _first_time(st, seen_files):
+            yield path
 
 
 def _first_time(st: os.stat_result, seen: set) -> bool:
@@ -122,11 +180,24 @@ def _os_reason(exc: OSError, zh: str) -> str:
 # ---------------------------------------------------------------- decoding
 
 def decode_page(data: bytes) -> str:
-    """Decode a page: UTF-8 (±BOM), UTF-16 with BOM, GB18030/GBK/GB2312.
+    """Decode a page: UTF-8 (±BOM), UTF-16 (with a BOM, or without one when its NUL bytes
+    say so), GB18030/GBK/GB2312.
 
-    Returns text with "\\n" line ends, U+3000/NBSP as plain spaces and no
-    zero-width characters. Raises ValueError(reason) for binary or undecodable data.
+    Returns text with "\\n" line ends, U+3000/NBSP as plain spaces and no zero-width or
+    bidi control characters. A few lines that no encoding decodes are left out (as empty
+    lines, so line numbers stay; `undecodable_lines` names them). Raises ValueError(reason)
+    for binary or undecodable data.
     """
+    return decode_page_lines(data)[0]
+
+
+# At most this share of a page's lines may be undecodable and left out; more: not a page.
+MAX_BAD_LINE_SHARE = 0.1
+
+
+def decode_page_lines(data: bytes) -> tuple[str, list[int]]:
+    """(text, 1-based numbers of the lines left out because no encoding decodes them)."""
+    bad_lines: list[int] = []
     if data.startswith(b"\xef\xbb\xbf"):
         text = _decode_utf8(data[3:])
         if text is None:
@@ -137,11 +208,88 @@ def decode_page(data: bytes) -> str:
         except UnicodeDecodeError:
             raise ValueError("有 UTF-16 BOM 但内容无法解码 (invalid UTF-16)") from None
     else:
-        _reject_binary(data)
-        text = _decode_utf8(data)
+        text = _decode_utf16_unmarked(data) if b"\x00" in data else None
         if text is None:
-            text = _decode_gb(data)
-    return clean_text(text)
+            _reject_binary(data)
+            text = _decode_utf8(data)
+            if text is None:
+                try:
+                    text = _decode_gb(data)
+                except ValueError:
+                    text, bad_lines = _decode_by_line(data)
+    return clean_text(text), bad_lines
+
+
+def undecodable_lines(data: bytes) -> list[int]:
+    """The lines decode_page leaves out of these bytes (cheap when the whole file decodes)."""
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        return []
+    if _decode_utf8(data) is not None:
+        return []
+    try:
+        _decode_gb(data)
+        return []
+    except ValueError:
+        pass
+    try:
+        return _decode_by_line(data)[1]
+    except ValueError:
+        return []
+
+
+def _decode_utf16_unmarked(data: bytes) -> str | None:
+    """UTF-16 without a BOM: ASCII characters and line ends put their NUL bytes at odd
+    offsets (little-endian) or even ones (big-endian). None when it is not such text."""
+    if len(data) < 4:
+        return None
+    if len(data) % 2:
+        data = data[:-1]                 # a cut-off last byte
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if max(even, odd) < len(data) // 20 or min(even, odd) * 4 > max(even, odd):
+        return None
+    try:
+        text = data.decode("utf-16-le" if odd > even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    if "\n" not in text and "\r" not in text and len(text) > 200:
+        return None
+    controls = sum(1 for ch in text[:_SAMPLE] if ord(ch) < 32 and ch not in "\t\n\x0b\x0c\r\x1b")
+    if controls > len(text[:_SAMPLE]) * _MAX_CONTROL_SHARE or not _looks_like_text(text):
+        return None
+    return text
+
+
+def _decode_by_line(data: bytes) -> tuple[str, list[int]]:
+    """Each line in UTF-8, else GB18030; the few lines neither decodes are left out."""
+    lines = data.split(b"\n")
+    out, bad = [], []
+    for number, raw in enumerate(lines, 1):
+        line = _decode_utf8(raw) if number == len(lines) else None
+        if line is None:
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                try:
+                    line = raw.decode("gb18030")
+                    if not _looks_like_text(line):
+                        line = None
+                except UnicodeDecodeError:
+                    line = None
+        if line is None:
+            bad.append(number)
+            line = ""
+        out.append(line)
+    if (not bad or len(bad) > max(1, len(lines) * MAX_BAD_LINE_SHARE)
+            or not any(line.strip() for line in out)):
+        raise ValueError(
+            "无法识别的编码:不是 UTF-8、UTF-16 或 GB18030 (undecodable: not UTF-8/UTF-16/GB18030)")
+    return "\n".join(out), bad
+
+
+def describe_bad_lines(lines: list[int]) -> str:
+    shown = "、".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
+    return (f"第 {shown} 行无法解码,已略去,其余已读入 "
+            f"(undecodable line(s) {', '.join(map(str, lines[:10]))}{' …' if len(lines) > 10 else ''} left out)")
 
 
 def _reject_binary(data: bytes) -> None:
@@ -196,7 +344,8 @@ def _is_common(ch: str) -> bool:
 
 
 def clean_text(text: str) -> str:
-    """CRLF/CR -> LF, wide and no-break spaces -> " ", zero-width characters removed."""
+    """CRLF/CR -> LF, wide and no-break spaces -> " ", zero-width and bidi control
+    characters removed."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     for ch in _SPACES:
@@ -217,8 +366,13 @@ def read_page_bytes(path) -> bytes:
     """The bytes of one page file (the indexer hashes them); raises PageReadError for an
     unreadable or oversized file."""
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
+        # O_NONBLOCK: opening a FIFO never waits for a writer (regular files ignore the flag).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise PageReadError(display_path(path), NOT_REGULAR.format(kind=_kind(st.st_mode)))
+            size = st.st_size
             if size > MAX_PAGE_BYTES:
                 raise PageReadError(path, (f"文件过大,不是版面文件 (file too large: "
                                            f"{size / 1048576:.1f} MB > {MAX_PAGE_BYTES // 1048576} MB)"))

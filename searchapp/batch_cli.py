@@ -16,37 +16,37 @@ SHOWN = 6                  # districts / years shown per line in the text output
 
 
 @click.command("batch")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--header", is_flag=True, help="The first line (CSV: row) is a header: skip it.")
+@click.argument("file", metavar="文件", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--header", is_flag=True, help="第一行（CSV：第一行记录）是表头，跳过。")
 @click.option("--csv-input/--text-input", "csv_input", default=None,
-              help="Read FILE as CSV (first column) or as text [default: CSV for *.csv].")
+              help="按 CSV（取第一列）或按文本读取文件［默认：*.csv 按 CSV］。")
 @_facet_options
-@click.option("--from", "date_from", metavar="DATE", help="From date, inclusive: 2023, 2023-02 or 2023-02-14.")
-@click.option("--to", "date_to", metavar="DATE", help="To date, inclusive of the whole period.")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines, one per query (line, query, total, "
-                                                       "districts, years, messages).")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV: 行号, 查询, 总数, a column per district and per "
-                                                     "year, 提示 (UTF-8 with BOM).")
+@click.option("--from", "date_from", metavar="日期", help="起始日期（含）：2023、2023-02 或 2023-02-14。")
+@click.option("--to", "date_to", metavar="日期", help="截止日期（含整个时段）。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON Lines，每个查询一行（line, query, total, "
+                                                       "districts, years, messages）。")
+@click.option("--csv", "as_csv", is_flag=True, help="输出 CSV：行号、查询、总数、每个区县和每个年份各一列、"
+                                                     "提示（UTF-8 带 BOM）。")
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="NEWSEARCH_INDEX_DIR", show_envvar=True,
-              help="Index directory [default: ~/.local/share/newsearch/index].")
+              help="索引目录［默认：~/.local/share/newsearch/index］。")
 def batch_command(file, header, csv_input, date_from, date_to, as_json, as_csv, index_dir, **facet_args):
-    """Search every line of FILE (one query per line, up to 1,000; TXT or CSV, - for stdin)
-    and print for each its total and its counts per district and per year.
+    """逐行搜索“文件”（每行一个查询，最多 1000 行；TXT 或 CSV，- 表示标准输入），
+    为每个查询打印总数以及按区县、按年份的篇数。
 
-    The filters apply to every line; the totals are those `newsearch search` gives. A bad
-    line (too long, nothing searchable) is reported on stderr and skipped.
+    筛选条件对每一行都适用；总数与 `newsearch search` 给出的相同。有问题的行（过长、
+    没有可搜索的内容）在 stderr 报告并跳过。
 
     \b
-    Examples:
+    示例：
       newsearch batch names.txt
       newsearch batch names.csv --header --district 惠济区 --from 2022 --csv > counts.csv
 
     \b
-    Exit status:
-      0  every line was searched
-      1  some lines were skipped (listed on stderr)
-      2  usage error, unreadable FILE, or no usable index (run: newsearch index PATH)
+    退出状态：
+      0  每一行都已搜索
+      1  有行被跳过（列在 stderr）
+      2  用法错误、文件读不了，或没有可用的索引（先运行：newsearch index 路径）
     """
     from indexer.indexing import default_index_dir
     from indexer.store import IndexNotFound, IndexVersionMismatch
@@ -57,10 +57,10 @@ def batch_command(file, header, csv_input, date_from, date_to, as_json, as_csv, 
         data = sys.stdin.buffer.read() if name == "-" else file.read_bytes()
         text = batch.decode(data, name)
     except OSError as e:
-        click.echo(f"错误 error: 无法读取“{name}”：{e.strerror or e}", err=True)
+        click.echo(f"错误: 无法读取“{name}”：{e.strerror or e}", err=True)
         sys.exit(EXIT_USAGE)
     except ValueError as e:
-        click.echo(f"错误 error: {e}", err=True)
+        click.echo(f"错误: {e}", err=True)
         sys.exit(EXIT_USAGE)
     as_csv_input = batch.is_csv(name) if csv_input is None else csv_input
     lines = batch.read_lines(text, csv_format=as_csv_input, header=header)
@@ -90,10 +90,10 @@ def batch_command(file, header, csv_input, date_from, date_to, as_json, as_csv, 
                 for m in r.messages:
                     click.echo(f"      提示: {m}")
     except (IndexNotFound, IndexVersionMismatch) as e:
-        click.echo(f"错误 error: {e}", err=True)
+        click.echo(f"错误: {e}", err=True)
         sys.exit(EXIT_USAGE)
     for p in sorted(problems, key=lambda p: p.no):
-        click.echo(f"跳过 skipped: 第 {p.no} 行“{p.text[:40]}”：{p.reason}", err=True)
+        click.echo(f"跳过: 第 {p.no} 行“{p.text[:40]}”：{p.reason}", err=True)
     ran = len(lines) - len(problems)
-    click.echo(f"共 {ran} 行已搜索，{len(problems)} 行跳过 (searched {ran}, skipped {len(problems)})", err=True)
+    click.echo(f"共 {ran} 行已搜索，{len(problems)} 行跳过", err=True)
     sys.exit(EXIT_SKIPPED if problems else EXIT_OK)

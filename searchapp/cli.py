@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import click
 
+from searchapp import cli_zh
+
+cli_zh.install()       # click's own words (Usage, Options, errors) in Chinese
 from indexer.index_cli import index
 from indexer.parse_cli import parse
 from searchapp.batch_cli import batch_command
@@ -14,16 +17,16 @@ from searchapp.serve_cli import serve
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsearch")
 def main() -> None:
-    """郑州日报区县新闻全文检索 — full-text search over district news pages.
+    """郑州日报区县新闻全文检索。
 
     \b
-    Examples:
-      newsearch parse seeds/                  # see how pages split into articles
-      newsearch index seeds/                  # build or update the index
+    示例：
+      newsearch parse seeds/                  # 查看版面如何切分成文章
+      newsearch index seeds/                  # 建立或更新索引
       newsearch search 惠济区 --district 惠济区
-      newsearch kwic 魏东 SENT 签约           # every occurrence, in context
-      newsearch batch names.txt --district 惠济区   # counts of a list of names
-      newsearch serve --port 5000
+      newsearch kwic 魏东 SENT 签约           # 每处匹配连同上下文
+      newsearch batch names.txt --district 惠济区   # 一批名称各有多少篇
+      newsearch serve --port 5000             # 在浏览器中搜索
     """
 
 

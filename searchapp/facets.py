@@ -27,8 +27,10 @@ import numpy as np
 from searchapp.model import FACETS, FacetValue
 
 # Facet name -> index field (see indexer.schema.FACET_FIELDS).
+# The three byline roles are separate facets over their own keyword fields.
 FACET_FIELDS = {"district": "district", "year": "year", "month": "month",
-                "reporter": "reporter", "type": "type"}
+                "reporter": "reporters", "correspondent": "correspondents",
+                "photographer": "photographers", "type": "type"}
 
 _DATE_RE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?\s*$")
 _DATE_COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})?\s*$")

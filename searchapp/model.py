@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Facet names, in display order. Keys used in URLs, the API and SearchQuery filters.
-FACETS = ("district", "year", "month", "reporter", "type")
+FACETS = ("district", "year", "month", "reporter", "correspondent", "photographer", "type")
 SORTS = ("relevance", "newest", "oldest")
 
 

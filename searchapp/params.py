@@ -15,10 +15,12 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from indexer.amounts import parse_amount
+from searchapp import aliases
 from searchapp.facets import date_bound, parse_partial_date
 from searchapp.model import FACETS, SORTS, SearchQuery
 
-FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "reporter": "记者", "type": "项目类型"}
+FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "reporter": "记者",
+                "correspondent": "通讯员", "photographer": "摄影", "type": "项目类型"}
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 EXCLUDE_PREFIX = "x"          # xdistrict=惠济区 excludes a value
 SCALAR_PARAMS = ("q", "from", "to", "sort", "page", "size", "amin", "amax")
@@ -104,6 +106,9 @@ def parse_facet_values(facet: str, raw_values: Iterable[str], limits: Limits) ->
         if len(v) > limits.max_value_chars:
             messages.append(f"{label}“{_shown(v)}”过长，已忽略。")
             continue
+        resolved, notes = aliases.resolve(facet, [v])
+        messages.extend(f"{label}{n}" for n in notes)
+        v = resolved[0]
         if v not in values:
             values.append(v)
     if len(values) > limits.max_values:
@@ -202,6 +207,18 @@ def parse_size(raw: str | None, default: int, maximum: int) -> tuple[int, str | 
     if n > maximum:
         return maximum, f"每页最多 {maximum} 条，已改为 {maximum}。"
     return n, None
+
+
+def filter_notes(query: SearchQuery, results) -> list[str]:
+    """The service's notes (page clamped, unknown values …) plus selected values that match
+    nothing under the other conditions (web page, API and CLI say the same)."""
+    notes = list(results.messages)
+    for facet in FACETS:
+        counts = {v.value: v.count for v in results.facets.get(facet, [])}
+        for v in query.included(facet):
+            if not counts.get(v) and not any(f"“{v}" in n or f"、{v}" in n for n in notes):
+                notes.append(f"{FACET_LABELS[facet]}“{v}”在当前条件下没有文章。")
+    return notes
 
 
 def wants_full(raw: str | None) -> bool:

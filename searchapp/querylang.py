@@ -47,8 +47,11 @@ MAX_QUERY_CHARS = 256
 MAX_TERMS = 32
 
 # Field prefixes: the user-facing name -> the AST field.
-FIELDS = ("title", "district", "reporter", "type")
-_FIELD_RE = re.compile(r"(title|district|reporter|type)[:：]", re.IGNORECASE)
+FIELDS = ("title", "district", "reporter", "correspondent", "photographer", "byline", "type")
+_FIELD_RE = re.compile(r"(title|district|reporter|correspondent|photographer|byline|type)[:：]", re.IGNORECASE)
+# AST field -> Whoosh field of a field term (byline: any of the three roles).
+INDEX_FIELDS = {"reporter": "reporters", "correspondent": "correspondents",
+                "photographer": "photographers", "byline": "reporter"}
 
 # Opening quote -> the characters that close it.
 _QUOTES = {'"': '"＂', "＂": '"＂', "“": "”\"＂", "「": "」", "『": "』"}
@@ -324,7 +327,8 @@ def _keyword_values(field: str, value: str) -> list[str]:
 
 
 def term_query(term: Term):
-    """The Whoosh query of a field term (district:, reporter:, type:).
+    """The Whoosh query of a field term (district:, reporter:, correspondent:, photographer:,
+    byline:, type:).
 
     Text terms (no field, or title:) are answered by the substring index in the service.
     """
@@ -332,5 +336,6 @@ def term_query(term: Term):
 
     if term.field in (None, "title"):
         raise ValueError("text terms are searched in the substring index, not in Whoosh")
-    qs = [wq.Term(term.field, v) for v in _keyword_values(term.field, term.text)]
+    fieldname = INDEX_FIELDS.get(term.field, term.field)
+    qs = [wq.Term(fieldname, v) for v in _keyword_values(term.field, term.text)]
     return qs[0] if len(qs) == 1 else wq.Or(qs)

@@ -11,7 +11,8 @@ from searchapp.highlight import terminal
 from searchapp.model import FACETS, SORTS, SearchQuery
 
 EXIT_OK, EXIT_USAGE = 0, 2
-FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "reporter": "记者", "type": "类型"}
+FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "reporter": "记者",
+                "correspondent": "通讯员", "photographer": "摄影", "type": "类型"}
 FACETS_SHOWN = 8          # values per facet in the summary
 
 
@@ -24,67 +25,95 @@ def _style_mark(color: bool):
 def _facet_options(fn):
     for facet in reversed(FACETS):
         label = FACET_LABELS[facet]
-        fn = click.option(f"--exclude-{facet}", f"exclude_{facet}", multiple=True, metavar="VALUE",
-                          help=f"Exclude articles with this {facet} ({label}); repeatable.")(fn)
-        fn = click.option(f"--{facet}", f"include_{facet}", multiple=True, metavar="VALUE",
-                          help=f"Only this {facet} ({label}); repeat to OR several values.")(fn)
+        fn = click.option(f"--exclude-{facet}", f"exclude_{facet}", multiple=True, metavar="值",
+                          help=f"排除这个{label}的文章；可重复。")(fn)
+        fn = click.option(f"--{facet}", f"include_{facet}", multiple=True, metavar="值",
+                          help=f"只看这个{label}；重复给出多个值时取其一即可（或）。")(fn)
     return fn
 
 
-@click.command("search")
-@click.argument("query", nargs=-1)
+class SearchCommand(click.Command):
+    """`search` takes a query that starts with - (-疫情 excludes 疫情): unknown short
+    options become query words; an unknown --option, or a known option written after --,
+    is an error instead of silently becoming a query word."""
+
+    def parse_args(self, ctx, args):
+        if "--" in args:
+            after = args[args.index("--") + 1:]
+            known = {o for p in self.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--")}
+            misplaced = [a for a in after if a.split("=", 1)[0] in known]
+            if misplaced:
+                raise click.UsageError(f"选项 {misplaced[0]} 写在了 -- 之后，会被当作搜索词；"
+                                       "请把选项放在 -- 前面。", ctx)
+        return super().parse_args(ctx, args)
+
+
+@click.command("search", cls=SearchCommand, context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, metavar="[查询]...")
 @_facet_options
-@click.option("--from", "date_from", metavar="DATE", help="From date, inclusive: 2023, 2023-02 or 2023-02-14.")
-@click.option("--to", "date_to", metavar="DATE", help="To date, inclusive of the whole period: 2023, 2023-02 …")
-@click.option("--amount-min", "amount_min", metavar="AMOUNT",
-              help="Only articles whose investment/contract amount (金额) is at least this: 5000 (万元), 5000万, 3亿.")
-@click.option("--amount-max", "amount_max", metavar="AMOUNT", help="… and at most this (same forms).")
+@click.option("--from", "date_from", metavar="日期", help="起始日期（含）：2023、2023-02 或 2023-02-14。")
+@click.option("--to", "date_to", metavar="日期", help="截止日期（含整个时段）：2023、2023-02 …")
+@click.option("--amount-min", "amount_min", metavar="金额",
+              help="只看投资或签约金额不少于此数的文章：5000（万元）、5000万、3亿。")
+@click.option("--amount-max", "amount_max", metavar="金额", help="……且不多于此数（写法同上）。")
 @click.option("--amounts", "show_amounts", is_flag=True,
-              help="Print the 金额汇总: sum and count of the amounts per district and per year "
-                   "over the whole result set (with --json: one JSON object).")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True,
-              help="Hits per page; 0 prints every hit.")
-@click.option("--page", type=int, default=1, show_default=True, help="Page of --limit hits.")
+              help="打印金额汇总：整个结果中按区县、按年份的金额合计与篇数（加 --json 时输出一个 JSON 对象）。")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="排序：relevance 相关度、newest 最新、oldest 最早。")
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True, metavar="条数",
+              help="每页条数；0 打印全部结果。")
+@click.option("--page", type=int, default=1, show_default=True, metavar="页码", help="第几页（每页 --limit 条）。")
 @click.option("--json", "as_json", is_flag=True,
-              help="JSON Lines, one hit per line (id, score, title, date, district, reporters, "
-                   "project_types, snippet as HTML, source …); notes go to stderr.")
-@click.option("--color/--no-color", default=None, help="Colour the matches [default: on a terminal].")
+              help="输出 JSON Lines，每行一条结果（id, score, title, date, district, reporters, "
+                   "correspondents, photographers, project_types, snippet（HTML）, source …）；提示写到 stderr。")
+@click.option("--color/--no-color", default=None, help="给匹配处着色［默认：输出到终端时着色］。")
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="NEWSEARCH_INDEX_DIR", show_envvar=True,
-              help="Index directory [default: ~/.local/share/newsearch/index].")
+              help="索引目录［默认：~/.local/share/newsearch/index］。")
 def search(query, date_from, date_to, amount_min, amount_max, show_amounts, sort, limit, page, as_json,
            color, index_dir, **facet_args):
-    """Search the index for QUERY and print ranked hits, then facet counts and the total.
+    """在索引中搜索“查询”，打印排好序的结果、各分面计数和总数。
 
-    Words are AND-ed; OR, -word / NOT word, "exact phrase" and title: district: reporter:
-    type: work as on the web page. A word without spaces is matched verbatim (part of a
-    word too: 郑东 finds 郑东新区). A query that starts with - goes after --, options before it.
+    空格分隔的词同时出现（且）；OR、-词 / NOT 词、"完整短语"，以及 title: district:
+    reporter: correspondent: photographer: byline: type: 与网页上的用法相同。不含空格的词
+    原样匹配（词的一部分也行：郑东 可找到 郑东新区）。以 - 开头的查询可直接写（-疫情）；
+    以 -- 开头的是选项，写错会报错，不会悄悄变成搜索词。
 
     \b
-    Examples:
+    示例：
       newsearch search 惠济区 签约
       newsearch search 开门红 --district 惠济区 --district 金水区 --from 2023
       newsearch search '"经济运行分析会"' --sort newest --limit 5
-      newsearch search --json -- -疫情 项目 > hits.jsonl
+      newsearch search -疫情 项目 --json > hits.jsonl
+      newsearch search correspondent:宋跃伟
       newsearch search --type 签约 --year 2023 --amounts --limit 0
       newsearch search 项目 --amount-min 10亿 --sort newest
 
     \b
-    Exit status:
-      0  searched (also when nothing was found)
-      2  usage error, or no usable index (run: newsearch index PATH)
+    退出状态：
+      0  已搜索（没有结果也是 0）
+      2  用法错误，或没有可用的索引（先运行：newsearch index 路径）
     """
     from indexer.indexing import default_index_dir
     from indexer.store import IndexNotFound, IndexVersionMismatch
     from searchapp.service import SearchService
 
-    include = {f: facet_args[f"include_{f}"] for f in FACETS if facet_args[f"include_{f}"]}
-    exclude = {f: facet_args[f"exclude_{f}"] for f in FACETS if facet_args[f"exclude_{f}"]}
-    from searchapp.params import parse_amount_range
+    from searchapp import aliases, suggest
+    from searchapp.params import filter_notes, parse_amount_range
+
+    options = [w for w in query if w.startswith("--") and len(w) > 2]
+    if options:
+        raise click.UsageError(f"没有选项 {options[0]}（以 -- 开头的不是搜索词；排除一个词请写 -词 或 NOT 词）。",
+                               click.get_current_context())
+    include, exclude, alias_notes = {}, {}, []
+    for f in FACETS:
+        for given, target in ((facet_args[f"include_{f}"], include), (facet_args[f"exclude_{f}"], exclude)):
+            if given:
+                target[f], notes = aliases.resolve(f, given)
+                alias_notes += [f"{FACET_LABELS[f]}{n}" for n in notes]
 
     lo, hi, notes = parse_amount_range(amount_min, amount_max)
-    for m in notes:
+    for m in alias_notes + notes:
         click.echo(f"提示: {m}", err=True)
     q = SearchQuery.make(" ".join(query), include=include, exclude=exclude, date_from=date_from,
                          date_to=date_to, sort=sort, page=page, page_size=limit or 20,
@@ -96,19 +125,35 @@ def search(query, date_from, date_to, amount_min, amount_max, show_amounts, sort
             _print_amounts(results.amounts, as_json)
             return
         hits = service.iter_hits(q) if limit == 0 else results.hits
+        messages = filter_notes(q, results)
+        advice = suggest.advise(service, q) if not results.total else None
         if as_json:
-            for m in results.messages:
+            for m in messages:
                 click.echo(f"提示: {m}", err=True)
             for h in hits:
                 click.echo(json.dumps(h.to_dict(), ensure_ascii=False))
-            click.echo(f"共 {results.total} 篇 (total {results.total})", err=True)
+            _print_advice(advice, lambda line: click.echo(line, err=True))
+            click.echo(f"共 {results.total} 篇", err=True)
             return
         use_color = sys.stdout.isatty() if color is None else color
         first = (results.page - 1) * q.page_size if limit else 0
-        _print_text(results, hits, _style_mark(use_color), first, use_color)
+        _print_text(results, hits, _style_mark(use_color), first, use_color, messages, advice)
     except (IndexNotFound, IndexVersionMismatch) as e:
-        click.echo(f"错误 error: {e}", err=True)
+        click.echo(f"错误: {e}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+def _print_advice(advice, echo) -> None:
+    """The counted suggestions of an empty result (each finds something)."""
+    if advice is None:
+        return
+    if advice.unfiltered:
+        cause = f"；是筛选{'、'.join(advice.culprits)}使结果为空" if advice.culprits else ""
+        echo(f"提示: 不加筛选有 {advice.unfiltered} 篇{cause}。")
+    if advice.suggestions:
+        echo("可以试试:")
+        for s in advice.suggestions:
+            echo(f"  {s.label}  {s.count} 篇")
 
 
 def _print_amounts(agg: dict, as_json: bool) -> None:
@@ -117,7 +162,7 @@ def _print_amounts(agg: dict, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(agg, ensure_ascii=False))
         return
-    click.echo(f"金额汇总: {agg['count']} 篇写明投资或签约金额 (of {agg['articles']} hits), "
+    click.echo(f"金额汇总: {agg['count']} 篇写明投资或签约金额（共 {agg['articles']} 篇结果），"
                f"合计 {format_wan(agg['sum'])} ({agg['sum']:.10g} 万元)")
     for facet in ("district", "year"):
         click.echo(f"{FACET_LABELS[facet]}:")
@@ -125,27 +170,29 @@ def _print_amounts(agg: dict, as_json: bool) -> None:
             click.echo(f"  {row['value']:<8} {row['count']:>5} 篇  {format_wan(row['sum'])}")
 
 
-def _print_text(results, hits, render, first: int, color: bool) -> None:
+def _print_text(results, hits, render, first: int, color: bool, messages=(), advice=None) -> None:
     from indexer.amounts import format_wan
+    from searchapp.display import date_text, title_text
 
     def echo(line: str = "") -> None:
         click.echo(line, color=color)
 
-    for m in results.messages:
+    for m in messages:
         echo(f"提示: {m}")
     n = 0
     for n, h in enumerate(hits, first + 1):
-        date = h.date or "日期不详"
-        title = render(h.title_html) or "（无标题图片新闻）"
-        echo(f"{n:>3}. {date}  {h.district or '—'}  {title}")
+        title = render(h.title_html) or title_text(h.title)
+        echo(f"{n:>3}. {date_text(h.date)}  {h.district or '—'}  {title}")
         for s in h.snippets:
             echo(f"     {render(s)}")
-        byline = "、".join(h.reporters)
-        echo(f"     {h.source} #{h.ordinal}" + (f" · 记者 {byline}" if byline else "")
+        bylines = [f"{role} {'、'.join(names)}" for role, names in
+                   (("记者", h.reporters), ("通讯员", h.correspondents), ("摄影", h.photographers)) if names]
+        echo(f"     {h.source} #{h.ordinal}" + "".join(f" · {b}" for b in bylines)
                    + (f" · {'、'.join(h.project_types)}" if h.project_types else "")
                    + (f" · 金额 {format_wan(h.amount)}" if h.amount else ""))
     if not results.total:
-        echo("没有找到结果 (no hits).")
+        echo("没有找到结果。")
+        _print_advice(advice, echo)
     echo("")
     for facet in FACETS:
         values = [v for v in results.facets.get(facet, []) if v.count or v.selected or v.excluded]
@@ -157,5 +204,5 @@ def _print_text(results, hits, render, first: int, color: bool) -> None:
             shown.append(f"{mark}{v.value} {v.count}")
         more = f" …(+{len(values) - FACETS_SHOWN})" if len(values) > FACETS_SHOWN else ""
         echo(f"{FACET_LABELS[facet]}: " + " · ".join(shown) + more)
-    pages = f" · 第 {results.page}/{results.pages} 页 (page)" if results.pages > 1 else ""
-    echo(f"共 {results.total} 篇 (total {results.total} hits){pages} · {results.took_ms:.1f} ms")
+    pages = f" · 第 {results.page}/{results.pages} 页" if results.pages > 1 else ""
+    echo(f"共 {results.total} 篇{pages} · 用时 {results.took_ms:.1f} 毫秒")

@@ -10,22 +10,22 @@ DEFAULT_PORT = 5000
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--host", default=DEFAULT_HOST, show_default=True, help="监听地址 (address to listen on)")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="监听地址")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
-              help="端口 (port; 0 picks a free one)")
+              help="端口；0 表示自动选一个空闲端口")
 @click.option("--index-dir", type=click.Path(file_okay=False), envvar="NEWSEARCH_INDEX_DIR",
-              help="索引目录 (default: $NEWSEARCH_INDEX_DIR or ~/.local/share/newsearch/index)")
+              help="索引目录［默认：$NEWSEARCH_INDEX_DIR 或 ~/.local/share/newsearch/index］")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="工作线程数 (worker threads)")
+              help="工作线程数")
 @click.option("--base-url", envvar="NEWSEARCH_BASE_URL", default=None,
-              help="绝对链接的前缀，如 https://news.example.org (API links, feed ids, exports; "
-                   "default: relative links, never the request's Host)")
+              help="绝对链接的前缀，如 https://news.example.org（API 链接、订阅编号、导出；"
+                   "默认：相对链接，从不取请求的 Host）")
 @click.option("--connection-limit", default=Limits.connections, show_default=True,
               type=click.IntRange(8, 100_000), help="同时打开的连接数上限；满时先关闭等待最久的空闲连接")
 @click.option("--channel-timeout", default=Limits.channel_timeout, show_default=True,
-              type=click.IntRange(1, 3600), help="空闲连接保持的秒数 (idle keep-alive seconds)")
+              type=click.IntRange(1, 3600), help="空闲连接保持的秒数")
 @click.option("--header-timeout", default=Limits.header_timeout, show_default=True,
-              type=click.IntRange(1, 3600), help="请求头须在此秒数内收完 (seconds for a request's headers)")
+              type=click.IntRange(1, 3600), help="请求头须在此秒数内收完")
 @click.option("--max-header-bytes", default=Limits.max_header_bytes, show_default=True,
               type=click.IntRange(1024, 1 << 24), help="请求行与请求头的字节上限，超出答 431")
 @click.option("--max-url-bytes", default=Limits.max_url_bytes, show_default=True,
@@ -35,10 +35,10 @@ DEFAULT_PORT = 5000
 def serve(host: str, port: int, index_dir: str | None, threads: int, base_url: str | None,
           connection_limit: int, channel_timeout: int, header_timeout: int, max_header_bytes: int,
           max_url_bytes: int, max_body_bytes: int) -> None:
-    """在浏览器中搜索：启动网页服务 (serve the web UI and JSON API).
+    """在浏览器中搜索：启动网页服务（网页界面和 JSON API）。
 
     \b
-    Examples:
+    示例：
       newsearch serve                          # http://127.0.0.1:5000
       newsearch serve --port 8080 --index-dir var/index
       NEWSEARCH_INDEX_DIR=var/index newsearch serve --host 0.0.0.0

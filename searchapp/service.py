@@ -566,8 +566,8 @@ def _date_range(query: SearchQuery, messages: list[str]) -> tuple[int | None, in
 
 
 def _zero_hit_hints(parsed: querylang.Parsed) -> list[str]:
-    from indexer.analysis import word_tokens
-
+    """Notes for an empty result that no looser search can replace. Splitting a long word is
+    offered by searchapp.suggest (only splits that find something, as links / counted lines)."""
     out = []
     for t in parsed.terms(positive=True):
         if t.field not in (None, "title"):
@@ -575,8 +575,4 @@ def _zero_hit_hints(parsed: querylang.Parsed) -> list[str]:
         compact = "".join(t.text.split())
         if len(compact) == 1:
             out.append(f"单字“{compact}”只匹配独立成词的字；输入两个字以上可找到所有包含它的文章。")
-            continue
-        words = [w for w, _, _ in word_tokens(t.text)]
-        if len(words) > 1 and not any(c.isspace() for c in t.text):
-            out.append(f"没有文章包含连续的“{t.text}”。可以试试用空格分开的词：{' '.join(words)}")
     return out

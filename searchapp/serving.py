@@ -10,7 +10,7 @@ only after 120 s, so 101 idle sockets lock every user out. Here:
   connections that have waited longest without a request being served, so a flood of idle
   sockets cannot lock out a real request (only connections being served count against it);
 * the request line and headers may be ``max_header_bytes`` long (431 beyond), the URL
-  ``max_url_bytes`` (414), a body ``max_body_bytes`` (413) - the app only answers GET/HEAD.
+  ``max_url_bytes`` (414), a body ``max_body_bytes`` (413).
 """
 from __future__ import annotations
 

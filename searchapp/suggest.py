@@ -67,3 +67,80 @@ def relaxations(query: SearchQuery, split_words: Callable[[str], list[str]] | No
         out.extend(Relaxation(f"改搜“{w}”并去掉全部筛选", replace(bare, q=w), "word")
                    for w in candidates)
     return out
+
+
+# ---------------------------------------------------------------- counted advice (web and CLI)
+
+MAX_PROBES = 12           # searches spent on the suggestions of one empty result
+MAX_SPLIT_PROBES = 40     # searches spent on splitting one long word into indexed pieces
+MAX_SUGGESTIONS = 6
+MIN_PART = 2              # single characters only match stand-alone words: never offered
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    query: SearchQuery
+    count: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to show for an empty result: counted suggestions (each finds something), how many
+    articles the query finds without any filter, and the filters that alone empty the result."""
+    suggestions: list[Suggestion]
+    unfiltered: int = 0
+    culprits: tuple[str, ...] = ()      # labels such as 「日期：1990 至 1991」
+
+
+def _count(service, query: SearchQuery) -> int:
+    return service.search(replace(query, page=1, page_size=1)).total
+
+
+def index_split(service, word: str) -> list[str]:
+    """Split a long word into pieces the index holds, longest first (greedy, by substring
+    probes): 惠济区经济运行分析会议 -> 惠济区 经济运行分析会. No tokenizer is loaded, so an empty
+    result costs a few cheap searches, not jieba's start-up."""
+    parts: list[str] = []
+    i, probes = 0, 0
+    while i < len(word) and probes < MAX_SPLIT_PROBES:
+        for j in range(len(word), i + MIN_PART - 1, -1):
+            if j - i == len(word):
+                continue                       # the whole word is known to find nothing
+            probes += 1
+            if _count(service, SearchQuery(q=word[i:j])):
+                parts.append(word[i:j])
+                i = j
+                break
+            if probes >= MAX_SPLIT_PROBES:
+                break
+        else:
+            i += 1                             # nothing starts here: skip a character
+    return parts
+
+
+def _filter_label(r: Relaxation) -> str:
+    return r.label.split("「", 1)[1].rstrip("」") if "「" in r.label else r.label
+
+
+def advise(service, query: SearchQuery) -> Advice:
+    """Counted looser searches for an empty result (only those that find something)."""
+    out: list[Suggestion] = []
+    probes = 0
+    culprits: list[str] = []
+    for r in relaxations(replace(query, page=1), lambda w: index_split(service, w)):
+        if probes >= MAX_PROBES or len(out) >= MAX_SUGGESTIONS:
+            break
+        probes += 1
+        n = _count(service, r.query)
+        if not n:
+            continue
+        out.append(Suggestion(r.label, r.query, n, r.kind))
+        if r.kind == "filter" and not r.label.startswith("去掉全部"):
+            culprits.append("「" + _filter_label(r) + "」")
+        elif r.kind == "dates":
+            dates = (f"{query.date_from or '最早'} 至 {query.date_to or '最新'}")
+            culprits.append(f"「日期：{dates}」")
+    unfiltered = _count(service, SearchQuery(q=query.q)) if params.has_filters(query) and query.q else 0
+    return Advice(out, unfiltered, tuple(culprits))

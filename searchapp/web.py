@@ -22,7 +22,6 @@ from flask import Flask, Response, abort, current_app, render_template, request,
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from indexer.analysis import word_tokens
 from searchapp import amounts, batch, display, export, feeds, hosts, kwic, params, suggest, timeline, trends
 from searchapp.links import Links, ViewLinks
 from searchapp.model import FACETS, FacetValue, SearchQuery, SearchResults
@@ -31,17 +30,15 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # Installed (wheel): searchapp/templates; from a checkout (editable install): ./templates.
 TEMPLATE_DIR = next((d for d in (PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates")
                      if (d / "base.html").is_file()), PACKAGE_DIR.parent / "templates")
-SIDEBAR_FACETS = ("district", "year", "reporter", "type")
+SIDEBAR_FACETS = ("district", "year", "reporter", "correspondent", "photographer", "type")
 # (Hit / article attribute, facet that filters by the name, role shown to the reader)
-BYLINE_ROLES = (("reporters", "reporter", "记者"), ("correspondents", "reporter", "通讯员"),
-                ("photographers", "reporter", "摄影"))
+BYLINE_ROLES = (("reporters", "reporter", "记者"), ("correspondents", "correspondent", "通讯员"),
+                ("photographers", "photographer", "摄影"))
 ALLOWED_METHODS = ("GET", "HEAD")
 # POST only where a form sends more than a URL holds (the batch search's list or file); it
 # changes nothing on the server either.
 POST_PATHS = ("/batch",)
 MAX_ID_CHARS = 64
-MAX_PROBES = 12         # extra searches for the suggestions of an empty result
-MAX_SUGGESTIONS = 6
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
@@ -200,15 +197,7 @@ def _full() -> bool:
 
 
 def _result_messages(query: SearchQuery, results: SearchResults) -> list[str]:
-    """The service's notes (page clamped, unknown values …) plus selected values that match
-    nothing under the other conditions."""
-    notes = list(results.messages)
-    for facet in FACETS:
-        counts = {v.value: v.count for v in results.facets.get(facet, [])}
-        for v in query.included(facet):
-            if not counts.get(v) and not any(f"“{v}" in n or f"、{v}" in n for n in notes):
-                notes.append(f"{params.FACET_LABELS[facet]}“{v}”在当前条件下没有文章。")
-    return notes
+    return params.filter_notes(query, results)
 
 
 def _facet_view(query: SearchQuery, results: SearchResults) -> dict:
@@ -254,18 +243,14 @@ def _chips(query: SearchQuery, links: Links) -> list[dict]:
     return chips
 
 
-def _suggestions(query: SearchQuery) -> list[dict]:
-    """For an empty result: looser queries that do find something, with their counts."""
-    def split_words(text: str) -> list[str]:
-        return [t for t, _, _ in word_tokens(text)]
-
-    out = []
+def _advice(query: SearchQuery) -> dict:
+    """For an empty result: counted looser searches (links), the unfiltered count and the
+    filters that empty the result (searchapp.suggest)."""
+    advice = suggest.advise(_service(), query)
     probe_links = _links(query)
-    for r in suggest.relaxations(replace(query, page=1), split_words)[:MAX_PROBES]:
-        total = _search(replace(r.query, page=1, page_size=1)).total
-        if total:
-            out.append({"label": r.label, "count": total, "url": probe_links.search(r.query), "kind": r.kind})
-    return out[:MAX_SUGGESTIONS]
+    return {"suggestions": [{"label": s.label, "count": s.count, "url": probe_links.search(s.query),
+                             "kind": s.kind} for s in advice.suggestions],
+            "unfiltered": advice.unfiltered, "culprits": advice.culprits}
 
 
 def _pages(current: int, pages: int, width: int = 2) -> list[int | None]:
@@ -409,12 +394,12 @@ def _register_routes(app: Flask) -> None:
         dated = sum(c for _, c in results.timeline)
         by_month = bool(results.timeline) and len(results.timeline[0][0]) == 7
         caption = (f"{results.timeline[0][0][:4]}年各月" if by_month else "各年") + "命中分布"
-        suggestions = _suggestions(query) if results.total == 0 else []
+        advice = _advice(query) if results.total == 0 else {"suggestions": [], "unfiltered": 0, "culprits": ()}
         return render_template(
             "search.html", query=query, results=results, links=links, messages=messages,
             facets=_facet_view(query, results), chips=_chips(query, links),
             timeline_svg=Markup(svg), timeline_caption=caption, undated=results.total - dated,
-            suggestions=suggestions,
+            suggestions=advice["suggestions"], advice=advice,
             page_numbers=_pages(results.page, results.pages) if results.pages > 1 else [],
             info=_info(), facet_visible=current_app.config["FACET_VISIBLE"])
 

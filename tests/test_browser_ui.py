@@ -135,3 +135,29 @@ def test_phone_article_shows_its_metadata_before_the_text(phone, live_server):
     text = meta.inner_text()
     assert hit["date"] in text and hit["district"] in text
     assert all(name in text for name in hit["reporters"])
+
+
+# ---------------------------------------------------------------- 5. advice when nothing is found
+
+def test_no_hit_advice_is_links_that_find_something(page, live_server):
+    page.goto(live_server + "/?q=" + quote("惠济区经济运行分析会议"))
+    assert int(page.locator(".summary .total").inner_text()) == 0
+    links = page.locator(".empty .suggestions a")
+    assert links.count() >= 2
+    assert page.locator(".notice", has_text="空格").count() == 0            # no plain-text advice
+    urls = [a.get_attribute("href") for a in links.all()]
+    counts = [int(c) for c in page.locator(".empty .suggestions .fv-count").evaluate_all(
+        "els => els.map(e => parseInt(e.textContent))")]
+    for url, count in zip(urls, counts):
+        page.goto(live_server + url)
+        assert int(page.locator(".summary .total").inner_text()) == count > 0, url
+
+
+def test_no_hit_with_a_filter_names_the_filter(page, live_server):
+    page.goto(live_server + "/?q=" + quote("签约") + "&from=1990&to=1991")
+    empty = page.locator(".empty")
+    text = empty.inner_text()
+    assert "没有找到包含“签约”的文章" not in text                           # several do, outside the filter
+    unfiltered = api(live_server, "/api/search?q=" + quote("签约"))["total"]
+    assert f"不加筛选有 {unfiltered} 篇" in text and "日期" in text
+    assert empty.locator(".empty-cause").inner_text().count("日期") == 1

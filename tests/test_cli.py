@@ -13,4 +13,4 @@ def test_the_group_lists_every_command():
 def test_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(main, ["frobnicate"])
     assert result.exit_code == 2
-    assert "No such command" in result.output
+    assert "没有命令" in result.output

@@ -78,7 +78,7 @@ def test_usage_errors_exit_2(tmp_path):
 
 def test_help_documents_exit_statuses():
     out = run("--help").output
-    for text in ("--index-dir", "NEWSEARCH_INDEX_DIR", "--rebuild", "--wait", "Exit status"):
+    for text in ("--index-dir", "NEWSEARCH_INDEX_DIR", "--rebuild", "--wait", "退出状态"):
         assert text in out
 
 

@@ -2,6 +2,7 @@
 static files, and the wheel installed into a fresh venv indexes and serves every page."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,15 +19,26 @@ TEMPLATES = sorted(p.name for p in (ROOT / "templates").glob("*.html"))
 pytestmark = pytest.mark.slow
 
 
+SOURCES = ("pyproject.toml", "README.md", "indexer", "searchapp", "templates")
+
+
 def _build(kind: str, out: Path) -> Path:
-    """`pip wheel` / setuptools sdist of this checkout, without network (no build isolation)."""
+    """`pip wheel` / setuptools sdist of a copy of this checkout (the build writes build/ and
+    *.egg-info next to the sources, never into the working tree), offline (no isolation)."""
+    src = out / "src"
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            src.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, src / name)
     if kind == "wheel":
         cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-               "--no-index", "-q", "-w", str(out), str(ROOT)]
+               "--no-index", "-q", "-w", str(out), str(src)]
     else:
         cmd = [sys.executable, "-c", "from setuptools import build_meta as b; import sys; "
                "print(b.build_sdist(sys.argv[1]))", str(out)]
-    subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    subprocess.run(cmd, check=True, cwd=src, capture_output=True, text=True, timeout=300)
     found = sorted(out.glob("*.whl" if kind == "wheel" else "*.tar.gz"))
     assert found, f"no {kind} in {out}"
     return found[0]

@@ -118,7 +118,7 @@ def test_usage_error_without_paths():
 def test_help_has_examples():
     result = run("--help")
     assert result.exit_code == 0
-    assert "Examples:" in result.output and "newsearch parse --json" in result.output
+    assert "示例：" in result.output and "newsearch parse --json" in result.output
 
 
 def test_a_folder_without_pages_says_so(tmp_path):

@@ -210,7 +210,7 @@ def test_title_matches_rank_above_body_only_matches(svc, articles):
 # --------------------------------------------------------------------------- facets
 
 def expected_facets(arts) -> dict[str, Counter]:
-    c = {f: Counter() for f in ("district", "year", "month", "reporter", "type")}
+    c = {f: Counter() for f in ("district", "year", "month", "reporter", "correspondent", "photographer", "type")}
     for a in arts:
         if a.district:
             c["district"][a.district] += 1
@@ -218,8 +218,10 @@ def expected_facets(arts) -> dict[str, Counter]:
             c["year"][f"{a.year:04d}"] += 1
         if a.month:
             c["month"][a.month] += 1
-        for name in dict.fromkeys((*a.reporters, *a.correspondents, *a.photographers)):
-            c["reporter"][name] += 1
+        for role, names in (("reporter", a.reporters), ("correspondent", a.correspondents),
+                            ("photographer", a.photographers)):
+            for name in dict.fromkeys(names):
+                c[role][name] += 1
         for t in dict.fromkeys(a.project_types):
             c["type"][t] += 1
     return c

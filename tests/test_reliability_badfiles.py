@@ -95,7 +95,8 @@ def build_fuzz(fuzz: Path, big: Path, rng: random.Random) -> tuple[dict[str, str
     put("random-bytes.txt", rng.randbytes(64 * 1024), "random bytes")
     put("random-bytes-high.txt", bytes(rng.randrange(0x80, 0x100) for _ in range(32 * 1024)),
         "random high bytes (no NUL)")
-    put("utf8-broken-inside.txt", _utf8_cut_inside(pages[1], len(pages[1]) // 3), "broken UTF-8")
+    # One broken line: the rest is read, the line is reported (issue 10 item 8).
+    put("utf8-broken-inside.txt", _utf8_cut_inside(pages[1], len(pages[1]) // 3), None)
     gbk = pages[2].decode("utf-8").encode("gb18030")
     put("mixed-encodings.txt", pages[0][:len(pages[0]) // 2].rsplit(b"\n", 1)[0] + b"\n" + gbk,
         "UTF-8 then GB18030 in one file")
@@ -195,6 +196,7 @@ def test_fuzz_folder_beside_good_pages(tmp_path):
         wrongly = failed - set(bad)
         assert not wrongly, f"readable files reported as failed: {wrongly}\n{describe(result)}"
         assert f"失败 failed {len(bad)}" in result.stdout, describe(result)
+        assert f"警告 warning: {fuzz / 'utf8-broken-inside.txt'}: 第 " in result.stderr, describe(result)
 
         # The index holds exactly what parse finds in the readable files.
         want, parsed = parse_ids(good, *readable, preexec_fn=drop)

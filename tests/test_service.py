@@ -138,9 +138,13 @@ def test_query_semantics(svc, q, expected):
 
 
 def test_unquoted_words_without_space_get_a_hint_when_nothing_matches(svc):
+    from searchapp.suggest import advise
+
     r = search(svc, "惠济区签约")
     assert r.total == 0
-    assert any("惠济区 签约" in m for m in r.messages)
+    advice = advise(svc, SearchQuery(q="惠济区签约"))
+    assert ("改搜“惠济区 签约”", 1) in [(s.label, s.count) for s in advice.suggestions]
+    assert all(s.count > 0 for s in advice.suggestions)
     assert titles(search(svc, "惠济区 签约")) == ["只有月日"]
 
 
