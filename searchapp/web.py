@@ -138,6 +138,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["fmt_date"] = fmt_date
     app.jinja_env.filters["quoted"] = display.quoted
     app.jinja_env.globals["UNTITLED"] = display.UNTITLED
+    app.jinja_env.globals["SYNTAX_EXAMPLES"] = display.SYNTAX_EXAMPLES
     app.jinja_env.filters["wan"] = amounts.label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -400,6 +401,7 @@ def _register_routes(app: Flask) -> None:
             facets=_facet_view(query, results), chips=_chips(query, links),
             timeline_svg=Markup(svg), timeline_caption=caption, undated=results.total - dated,
             suggestions=advice["suggestions"], advice=advice,
+            undated_left_out=suggest.undated_left_out(_service(), query),
             page_numbers=_pages(results.page, results.pages) if results.pages > 1 else [],
             info=_info(), facet_visible=current_app.config["FACET_VISIBLE"])
 

@@ -94,3 +94,37 @@ def test_readme_shows_each_screenshot_once():
     assert images and len(images) == len(set(images)), images
     for img in images:
         assert (ROOT / img).is_file(), img
+
+
+# ---------------------------------------------------------------- missing: size, syntax help, undated note
+
+def test_results_per_page_choice(client):
+    page = page_text(client, "/?q=" + quote("项目"))
+    select = re.search(r'<select name="size">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r"<option[^>]*>(\d+) 条</option>", select) == ["20", "50", "100"]
+    assert '<option value="" selected>20 条</option>' in select
+    page = page_text(client, "/?q=" + quote("项目") + "&size=50")
+    assert '<option value="50" selected>50 条</option>' in page
+    assert page.count('<article class="hit"') == min(50, get(client, "/api/search?q=" + quote("项目")).get_json()["total"])
+
+
+def test_syntax_help_has_an_example_for_every_operator(client):
+    page = page_text(client, "/")
+    help_panel = re.search(r'<details class="syntax-help">(.*?)</details>', page, re.S).group(1)
+    for op in ("OR", "-", "NOT", '"', "title:", "district:", "reporter:", "correspondent:", "photographer:",
+               "byline:", "type:", "NEAR/", "BEFORE/", "SENT", "PARA"):
+        assert op.replace('"', "&#34;") in help_panel or op in help_panel, op
+    examples = re.findall(r'<a class="syntax-example" href="([^"]+)"', help_panel)
+    assert len(examples) >= 15
+    for href in examples:                      # every example is a query that finds something
+        api = get(client, "/api/search" + href.replace("&amp;", "&")[1:]).get_json()
+        assert api["total"] > 0, href
+
+
+def test_a_date_range_says_how_many_undated_articles_it_leaves_out(client):
+    everything = get(client, "/api/search?q=" + quote("项目")).get_json()
+    undated = everything["total"] - sum(t["count"] for t in everything["timeline"])
+    assert undated > 0
+    page = page_text(client, "/?q=" + quote("项目") + "&from=2022")
+    assert f"另有 {undated} 篇日期不详的文章" in page
+    assert "日期不详的文章" not in page_text(client, "/?q=" + quote("项目")).split("syntax-help")[0]
