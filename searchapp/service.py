@@ -264,6 +264,42 @@ class SearchService:
         d["body_html"], d["match_count"] = hl.article_html(d["body"], needles.body)
         return d
 
+    def neighbours(self, query: SearchQuery, article_id: str) -> dict:
+        """The article's place in the query's whole result list: {"position" (1-based, None
+        when the article is not a hit), "total", "previous", "next"} (ids or None)."""
+        query, _ = self._sanitize(query)
+        with self.handle.searcher() as s:
+            docnum = _docnum(s, article_id)
+            rs, _ = self._result_set(s, query)
+            docs = rs.docs
+            if docnum is None or not len(docs):
+                return {"position": None, "total": int(len(docs)), "previous": None, "next": None}
+            where = np.flatnonzero(docs == docnum)
+            if not len(where):
+                return {"position": None, "total": int(len(docs)), "previous": None, "next": None}
+            i = int(where[0])
+
+            def id_at(j: int) -> str | None:
+                return s.stored_fields(int(docs[j])).get("id") if 0 <= j < len(docs) else None
+
+            return {"position": i + 1, "total": int(len(docs)), "previous": id_at(i - 1), "next": id_at(i + 1)}
+
+    def page_articles(self, article_id: str) -> list[dict]:
+        """Every article of the same page file (版面), in page order: id, ordinal, title, date."""
+        with self.handle.searcher() as s:
+            docnum = _docnum(s, article_id)
+            if docnum is None:
+                return []
+            source = s.stored_fields(docnum).get("source", "")
+            if not source:
+                return []
+            out = []
+            for d in s.docs_for_query(wq.Term("source", source)):
+                st = s.stored_fields(d)
+                out.append({"id": st.get("id", ""), "ordinal": int(st.get("ordinal") or 0),
+                            "title": st.get("title") or "", "date": st.get("date") or None})
+        return sorted(out, key=lambda a: a["ordinal"])
+
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """More like this: the article's key words (stored at index time), itself excluded."""
         limit = max(0, min(int(limit), 50))

@@ -411,8 +411,14 @@ def _register_routes(app: Flask) -> None:
         article = _article_or_404(article_id, parsed.query.q)
         related = _service().related(article_id, limit=current_app.config["RELATED_SIZE"])
         links = _links(parsed.query)
+        around = _service().neighbours(parsed.query, article_id)
+        if around["position"]:
+            # the way back lands on the result page that holds this article
+            page = (around["position"] - 1) // parsed.query.page_size + 1
+            links = _links(replace(parsed.query, page=page))
         return render_template("article.html", article=article, related=related, links=links,
-                               query=parsed.query, info=_info())
+                               query=parsed.query, info=_info(), around=around,
+                               page_articles=_service().page_articles(article_id))
 
     @app.get("/export.csv")
     def export_csv():

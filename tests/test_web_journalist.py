@@ -128,3 +128,39 @@ def test_a_date_range_says_how_many_undated_articles_it_leaves_out(client):
     page = page_text(client, "/?q=" + quote("项目") + "&from=2022")
     assert f"另有 {undated} 篇日期不详的文章" in page
     assert "日期不详的文章" not in page_text(client, "/?q=" + quote("项目")).split("syntax-help")[0]
+
+
+# ---------------------------------------------------------------- missing: article page navigation
+
+def test_article_page_steps_to_the_previous_and_next_result(client):
+    q = "?q=" + quote("惠济区")
+    hits = get(client, "/api/search" + q + "&size=100").get_json()["hits"]
+    assert len(hits) >= 3
+    page = page_text(client, f"/articles/{hits[1]['id']}" + q)
+    prev = re.search(r'<a class="step-prev" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    nxt = re.search(r'<a class="step-next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert prev.startswith(f"/articles/{hits[0]['id']}?") and "q=%E6%83%A0" in prev
+    assert nxt.startswith(f"/articles/{hits[2]['id']}?")
+    assert f"第 2 / {len(hits)} 篇" in page
+    first = page_text(client, f"/articles/{hits[0]['id']}" + q)
+    assert '<span class="step-prev disabled">' in first
+    # the way back goes to the result page holding the article
+    page = page_text(client, f"/articles/{hits[2]['id']}" + q + "&size=1")
+    back = re.search(r'id="back-to-results"', page) and re.search(r'<a href="([^"]+)" id="back-to-results"', page).group(1)
+    assert "page=3" in back
+
+
+def test_article_page_lists_the_other_articles_of_its_page(client):
+    rows = json.loads(get(client, "/export.json").get_data(as_text=True))
+    by_source: dict = {}
+    for r in rows:
+        by_source.setdefault(r["source"], []).append(r)
+    source, arts = max(by_source.items(), key=lambda kv: len(kv[1]))
+    arts.sort(key=lambda r: r["ordinal"])
+    assert len(arts) > 2
+    page = page_text(client, f"/articles/{arts[1]['id']}")
+    panel = re.search(r'<section class="panel page-articles">(.*?)</section>', page, re.S).group(1)
+    assert f"本版文章（{len(arts)} 篇）" in panel
+    linked = re.findall(r'<a href="/articles/([0-9a-f]+)', panel)
+    assert linked == [a["id"] for a in arts if a["id"] != arts[1]["id"]]
+    assert 'class="current"' in panel
