@@ -5,6 +5,8 @@ goes through these helpers, so the page, the CLI, the CSV and the feed agree.
 """
 from __future__ import annotations
 
+from markupsafe import Markup, escape
+
 UNTITLED = "（无标题图片新闻）"
 UNDATED = "日期不详"
 _QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'"}
@@ -26,6 +28,11 @@ def date_text(value: str | None) -> str:
 def title_text(title: str | None) -> str:
     """The headline, or the page's wording for untitled photo news."""
     return title or UNTITLED
+
+
+def path_breaks(path: str) -> Markup:
+    """A file path that wraps only after a '/', never inside a name (HTML with <wbr>)."""
+    return Markup("/<wbr>").join(escape(part) for part in str(path).split("/"))
 
 
 def quoted(q: str) -> str:

@@ -137,6 +137,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                  period_title=timeline.period_title)
     app.jinja_env.filters["fmt_date"] = fmt_date
     app.jinja_env.filters["quoted"] = display.quoted
+    app.jinja_env.filters["path_breaks"] = display.path_breaks
     app.jinja_env.globals["UNTITLED"] = display.UNTITLED
     app.jinja_env.globals["SYNTAX_EXAMPLES"] = display.SYNTAX_EXAMPLES
     app.jinja_env.filters["wan"] = amounts.label
