@@ -148,6 +148,7 @@ class SearchService:
         self._table_lock = threading.Lock()
         self._matches = _LRU(MATCH_CACHE_SIZE)
         self._results = _LRU(RESULT_CACHE_SIZE)
+        self._first_seen: tuple[tuple, dict] | None = None      # (state key, id -> ISO time)
 
     # ----------------------------------------------------------------- public API
     def info(self) -> dict:
@@ -263,6 +264,37 @@ class SearchService:
         d["title_html"] = hl.highlight(d["title"], needles.title)
         d["body_html"], d["match_count"] = hl.article_html(d["body"], needles.body)
         return d
+
+    def first_seen(self) -> dict[str, str]:
+        """Article id -> when it first entered the index (ISO time, from the file list; for
+        files listed before that was recorded: the file's modification time). Stable across
+        incremental updates and rebuilds; read once per index state."""
+        from datetime import datetime, timezone
+
+        from indexer import store
+
+        with self.handle.searcher() as s:
+            st = self.state(s)
+            cached = self._first_seen
+            if cached is not None and cached[0] == st.key:
+                return cached[1]
+            folder, generation = st.key[0], s.reader().generation()
+        try:
+            files = store.read_manifest(folder, generation)
+        except Exception:
+            files = {}
+        out: dict[str, str] = {}
+        for rec in files.values():
+            seen = rec.get("first_seen") or {}
+            fallback = None
+            if rec.get("mtime_ns"):
+                fallback = datetime.fromtimestamp(rec["mtime_ns"] / 1e9, tz=timezone.utc).isoformat(timespec="seconds")
+            for i in rec.get("ids", ()):
+                when = seen.get(i) or fallback
+                if when:
+                    out[i] = when
+        self._first_seen = (st.key, out)
+        return out
 
     def neighbours(self, query: SearchQuery, article_id: str) -> dict:
         """The article's place in the query's whole result list: {"position" (1-based, None
@@ -544,6 +576,7 @@ class SearchService:
             photographers=_split(st.get("photographers")), project_types=_split(st.get("type")),
             source=st.get("source", ""), ordinal=int(st.get("ordinal") or 0),
             subtitle=st.get("subtitle") or "", body=body if full else None,
+            page_date=st.get("page_date") or None,
             amount=_amount(st), amounts=list(st.get("amounts") or []))
 
 

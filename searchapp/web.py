@@ -482,7 +482,8 @@ def _register_routes(app: Flask) -> None:
             results.hits, title=title, feed_id=hosts.feed_id(root, links.other(url_for("feed"))),
             self_url=root + links.other(url_for("feed")),
             html_url=root + links.search(replace(query, sort="newest")),
-            url_for_id=_article_url_external, updated=_updated(_info()))
+            url_for_id=_article_url_external, updated=_updated(_info()),
+            first_seen=_service().first_seen())
         return Response(xml, mimetype="application/atom+xml")
 
     @app.get("/api/search")

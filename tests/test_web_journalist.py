@@ -164,3 +164,57 @@ def test_article_page_lists_the_other_articles_of_its_page(client):
     linked = re.findall(r'<a href="/articles/([0-9a-f]+)', panel)
     assert linked == [a["id"] for a in arts if a["id"] != arts[1]["id"]]
     assert 'class="current"' in panel
+
+
+# ---------------------------------------------------------------- 7, 8. dates in the Atom feed
+
+UNDATED_PAGE = ("# 惠济区召开工作推进会\n\n本报讯 惠济区委书记魏东主持召开工作推进会,部署下一步重点工作。\n\n"
+                "记者 简洋\n")
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _feed_entries(index_dir) -> tuple[str, dict]:
+    import xml.etree.ElementTree as ET
+
+    from searchapp.web import create_app
+
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    root = ET.fromstring(client.get("/feed.atom").data)
+    entries = {e.find(f"{ATOM}title").text: (e.find(f"{ATOM}updated").text, e.find(f"{ATOM}summary").text)
+               for e in root.findall(f"{ATOM}entry")}
+    return root.find(f"{ATOM}updated").text, entries
+
+
+def test_undated_entries_have_a_stable_time_and_say_the_date_is_unknown(tmp_path, make_pages):
+    import time
+
+    from indexer.indexing import index_paths
+
+    pages = make_pages(tmp_path / "pages", {"a.txt": UNDATED_PAGE,
+                                            "html/2019-02/22/b.txt": UNDATED_PAGE.replace("工作推进会", "项目观摩会")})
+    index_dir = tmp_path / "index"
+    index_paths([pages], index_dir, procs=1)
+    feed_time, entries = _feed_entries(index_dir)
+    undated, summary = entries["惠济区召开工作推进会"]
+    assert "日期不详" in summary and "收录" in summary
+    assert entries["惠济区召开项目观摩会"][0] == "2019-02-22T00:00:00+08:00"      # the page's date
+    assert "日期不详" in entries["惠济区召开项目观摩会"][1] and "版面日期" in entries["惠济区召开项目观摩会"][1]
+    time.sleep(1.1)
+    (pages / "c.txt").write_text(UNDATED_PAGE.replace("工作推进会", "安全生产会"), encoding="utf-8")
+    index_paths([pages], index_dir, procs=1)                      # an update
+    assert _feed_entries(index_dir)[1]["惠济区召开工作推进会"][0] == undated
+    time.sleep(1.1)
+    index_paths([pages], index_dir, rebuild=True, procs=1)        # and a rebuild
+    again_time, again = _feed_entries(index_dir)
+    assert again["惠济区召开工作推进会"][0] == undated
+    assert again["惠济区召开安全生产会"][0] > undated               # a later article, a later time
+    assert again_time == max(t for t, _ in again.values())         # the feed's time: its newest entry
+
+
+def test_a_date_without_a_year_reads_in_chinese_in_the_feed(client):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(client.get("/feed.atom?size=100").data)
+    summaries = [e.find(f"{ATOM}summary").text for e in root.findall(f"{ATOM}entry")]
+    assert any("（年份不详）" in s for s in summaries)
+    assert not any("--0" in s or "--1" in s for s in summaries)
