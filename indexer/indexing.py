@@ -286,8 +286,13 @@ class _Run:
     """One index run against a target generation (live for incremental, new for rebuild)."""
 
     def __init__(self, gen_dir: Path, manifest: dict, report: IndexReport,
-                 progress: ProgressFn | None, procs: int, fresh: bool, lock_fds: list[int]):
+                 progress: ProgressFn | None, procs: int, fresh: bool, lock_fds: list[int],
+                 previous: dict | None = None, now: str | None = None):
         self.gen_dir = gen_dir
+        # The live index's file list (also on a rebuild) and this run's time: an article keeps
+        # the time it first entered the index ("first_seen", per id) through updates and rebuilds.
+        self.previous = previous if previous is not None else manifest
+        self.now = now or store.now_iso()
         self.lock_fds = lock_fds
         self.fresh = fresh             # a new generation: nothing to delete
         self.manifest = manifest
@@ -336,10 +341,18 @@ class _Run:
             self.manifest[res.key] = {
                 "source": res.path, "sha256": res.sha256, "size": res.size,
                 "mtime_ns": res.mtime_ns, "ids": res.ids,
+                "first_seen": self._first_seen(res.key, res.ids, old),
             }
         self.done += 1
         if self.progress:
             self.progress(self.done, self.total)
+
+    def _first_seen(self, key: str, ids, old: dict | None) -> dict:
+        prior: dict = {}
+        for rec in (self.previous.get(key), old):
+            if rec:
+                prior.update(rec.get("first_seen") or {})
+        return {i: prior.get(i, self.now) for i in ids}
 
     def remove(self, key: str) -> None:
         old = self.manifest.pop(key)
@@ -555,7 +568,7 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
             seen.add(key)
             jobs.append((str(f), key, manifest.get(key, {}).get("sha256", "")))
         run = _Run(target, manifest, report, progress, procs, fresh=rebuild,
-                   lock_fds=[lock.fileno()])
+                   lock_fds=[lock.fileno()], previous=old_files, now=now)
         if not rebuild:
             for key in [k for k in manifest if k not in seen and _under(k, roots)]:
                 if _gone(key):

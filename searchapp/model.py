@@ -65,6 +65,7 @@ class Hit:
     ordinal: int
     subtitle: str = ""
     body: str | None = None       # the full text, only when asked for (export / API `full=1`)
+    page_date: str | None = None  # the page's own date (from its path or URL), if known
     amount: float = 0.0           # 万元: the article's investment/contract figure (0: none)
     amounts: list = field(default_factory=list)   # indexer.amounts.Amount.to_dict() of each amount
 

@@ -148,6 +148,7 @@ class SearchService:
         self._table_lock = threading.Lock()
         self._matches = _LRU(MATCH_CACHE_SIZE)
         self._results = _LRU(RESULT_CACHE_SIZE)
+        self._first_seen: tuple[tuple, dict] | None = None      # (state key, id -> ISO time)
 
     # ----------------------------------------------------------------- public API
     def info(self) -> dict:
@@ -263,6 +264,73 @@ class SearchService:
         d["title_html"] = hl.highlight(d["title"], needles.title)
         d["body_html"], d["match_count"] = hl.article_html(d["body"], needles.body)
         return d
+
+    def first_seen(self) -> dict[str, str]:
+        """Article id -> when it first entered the index (ISO time, from the file list; for
+        files listed before that was recorded: the file's modification time). Stable across
+        incremental updates and rebuilds; read once per index state."""
+        from datetime import datetime, timezone
+
+        from indexer import store
+
+        with self.handle.searcher() as s:
+            st = self.state(s)
+            cached = self._first_seen
+            if cached is not None and cached[0] == st.key:
+                return cached[1]
+            folder, generation = st.key[0], s.reader().generation()
+        try:
+            files = store.read_manifest(folder, generation)
+        except Exception:
+            files = {}
+        out: dict[str, str] = {}
+        for rec in files.values():
+            seen = rec.get("first_seen") or {}
+            fallback = None
+            if rec.get("mtime_ns"):
+                fallback = datetime.fromtimestamp(rec["mtime_ns"] / 1e9, tz=timezone.utc).isoformat(timespec="seconds")
+            for i in rec.get("ids", ()):
+                when = seen.get(i) or fallback
+                if when:
+                    out[i] = when
+        self._first_seen = (st.key, out)
+        return out
+
+    def neighbours(self, query: SearchQuery, article_id: str) -> dict:
+        """The article's place in the query's whole result list: {"position" (1-based, None
+        when the article is not a hit), "total", "previous", "next"} (ids or None)."""
+        query, _ = self._sanitize(query)
+        with self.handle.searcher() as s:
+            docnum = _docnum(s, article_id)
+            rs, _ = self._result_set(s, query)
+            docs = rs.docs
+            if docnum is None or not len(docs):
+                return {"position": None, "total": int(len(docs)), "previous": None, "next": None}
+            where = np.flatnonzero(docs == docnum)
+            if not len(where):
+                return {"position": None, "total": int(len(docs)), "previous": None, "next": None}
+            i = int(where[0])
+
+            def id_at(j: int) -> str | None:
+                return s.stored_fields(int(docs[j])).get("id") if 0 <= j < len(docs) else None
+
+            return {"position": i + 1, "total": int(len(docs)), "previous": id_at(i - 1), "next": id_at(i + 1)}
+
+    def page_articles(self, article_id: str) -> list[dict]:
+        """Every article of the same page file (版面), in page order: id, ordinal, title, date."""
+        with self.handle.searcher() as s:
+            docnum = _docnum(s, article_id)
+            if docnum is None:
+                return []
+            source = s.stored_fields(docnum).get("source", "")
+            if not source:
+                return []
+            out = []
+            for d in s.docs_for_query(wq.Term("source", source)):
+                st = s.stored_fields(d)
+                out.append({"id": st.get("id", ""), "ordinal": int(st.get("ordinal") or 0),
+                            "title": st.get("title") or "", "date": st.get("date") or None})
+        return sorted(out, key=lambda a: a["ordinal"])
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """More like this: the article's key words (stored at index time), itself excluded."""
@@ -508,6 +576,7 @@ class SearchService:
             photographers=_split(st.get("photographers")), project_types=_split(st.get("type")),
             source=st.get("source", ""), ordinal=int(st.get("ordinal") or 0),
             subtitle=st.get("subtitle") or "", body=body if full else None,
+            page_date=st.get("page_date") or None,
             amount=_amount(st), amounts=list(st.get("amounts") or []))
 
 

@@ -144,3 +144,12 @@ def advise(service, query: SearchQuery) -> Advice:
             culprits.append(f"「日期：{dates}」")
     unfiltered = _count(service, SearchQuery(q=query.q)) if params.has_filters(query) and query.q else 0
     return Advice(out, unfiltered, tuple(culprits))
+
+
+def undated_left_out(service, query: SearchQuery) -> int:
+    """How many articles the query would find without its date range that have no full date
+    (a date range never includes them); 0 without a date range."""
+    if not (query.date_from or query.date_to):
+        return 0
+    r = service.search(replace(query, date_from=None, date_to=None, page=1, page_size=1))
+    return r.total - sum(c for _, c in r.timeline)

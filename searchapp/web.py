@@ -137,7 +137,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                  period_title=timeline.period_title)
     app.jinja_env.filters["fmt_date"] = fmt_date
     app.jinja_env.filters["quoted"] = display.quoted
+    app.jinja_env.filters["path_breaks"] = display.path_breaks
     app.jinja_env.globals["UNTITLED"] = display.UNTITLED
+    app.jinja_env.globals["SYNTAX_EXAMPLES"] = display.SYNTAX_EXAMPLES
     app.jinja_env.filters["wan"] = amounts.label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -400,6 +402,7 @@ def _register_routes(app: Flask) -> None:
             facets=_facet_view(query, results), chips=_chips(query, links),
             timeline_svg=Markup(svg), timeline_caption=caption, undated=results.total - dated,
             suggestions=advice["suggestions"], advice=advice,
+            undated_left_out=suggest.undated_left_out(_service(), query),
             page_numbers=_pages(results.page, results.pages) if results.pages > 1 else [],
             info=_info(), facet_visible=current_app.config["FACET_VISIBLE"])
 
@@ -409,8 +412,14 @@ def _register_routes(app: Flask) -> None:
         article = _article_or_404(article_id, parsed.query.q)
         related = _service().related(article_id, limit=current_app.config["RELATED_SIZE"])
         links = _links(parsed.query)
+        around = _service().neighbours(parsed.query, article_id)
+        if around["position"]:
+            # the way back lands on the result page that holds this article
+            page = (around["position"] - 1) // parsed.query.page_size + 1
+            links = _links(replace(parsed.query, page=page))
         return render_template("article.html", article=article, related=related, links=links,
-                               query=parsed.query, info=_info())
+                               query=parsed.query, info=_info(), around=around,
+                               page_articles=_service().page_articles(article_id))
 
     @app.get("/export.csv")
     def export_csv():
@@ -473,7 +482,8 @@ def _register_routes(app: Flask) -> None:
             results.hits, title=title, feed_id=hosts.feed_id(root, links.other(url_for("feed"))),
             self_url=root + links.other(url_for("feed")),
             html_url=root + links.search(replace(query, sort="newest")),
-            url_for_id=_article_url_external, updated=_updated(_info()))
+            url_for_id=_article_url_external, updated=_updated(_info()),
+            first_seen=_service().first_seen())
         return Response(xml, mimetype="application/atom+xml")
 
     @app.get("/api/search")

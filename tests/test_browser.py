@@ -2,7 +2,8 @@
 server (waitress, see the live_server fixture) on 127.0.0.1.
 
 These tests never skip: without /usr/bin/chromium they fail and say how to install it.
-UPDATE_SCREENSHOT=1 also copies the results-page screenshot to docs/screenshot.png.
+UPDATE_SCREENSHOT=1 also copies the screenshots of the results page, an article page and the
+phone layout to docs/screenshot.png, docs/article.png and docs/phone.png.
 """
 from __future__ import annotations
 
@@ -178,6 +179,15 @@ def test_works_without_javascript(browser, live_server):
         context.close()
 
 
+def _keep_screenshot(shot: Path, name: str) -> None:
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 30_000
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        target = ROOT / "docs" / name
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, target)
+
+
 def test_results_page_screenshot(page, live_server, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 960})
     page.goto(live_server + "/?q=" + quote("项目"))
@@ -186,9 +196,34 @@ def test_results_page_screenshot(page, live_server, tmp_path):
     page.evaluate("document.fonts.ready")
     shot = tmp_path / "screenshot.png"
     page.screenshot(path=str(shot), full_page=False)
-    data = shot.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 30_000
-    if os.environ.get("UPDATE_SCREENSHOT") == "1":
-        target = ROOT / "docs" / "screenshot.png"
-        target.parent.mkdir(exist_ok=True)
-        shutil.copyfile(shot, target)
+    _keep_screenshot(shot, "screenshot.png")
+
+
+def test_article_page_screenshot(page, live_server, tmp_path):
+    page.set_viewport_size({"width": 1280, "height": 960})
+    hit = api(live_server, "/api/search?q=" + quote("开门红"))["hits"][0]
+    page.goto(live_server + f"/articles/{hit['id']}?q=" + quote("开门红"))
+    assert page.locator(".article-meta").is_visible() and page.locator(".page-articles").is_visible()
+    assert page.locator(".result-steps").is_visible()
+    page.click("#match-next")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate("document.fonts.ready")
+    shot = tmp_path / "article.png"
+    page.screenshot(path=str(shot), full_page=False)
+    _keep_screenshot(shot, "article.png")
+
+
+def test_phone_layout_screenshot(browser, live_server, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  device_scale_factor=2)
+    pg = context.new_page()
+    try:
+        pg.goto(live_server + "/?q=" + quote("项目"))
+        pg.locator(".filter-toggle").click()                 # the filter drawer, open
+        assert pg.locator('.facet[data-facet="district"]').is_visible()
+        pg.evaluate("document.fonts.ready")
+        shot = tmp_path / "phone.png"
+        pg.screenshot(path=str(shot), full_page=False)
+        _keep_screenshot(shot, "phone.png")
+    finally:
+        context.close()

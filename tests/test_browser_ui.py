@@ -161,3 +161,17 @@ def test_no_hit_with_a_filter_names_the_filter(page, live_server):
     unfiltered = api(live_server, "/api/search?q=" + quote("签约"))["total"]
     assert f"不加筛选有 {unfiltered} 篇" in text and "日期" in text
     assert empty.locator(".empty-cause").inner_text().count("日期") == 1
+
+
+# ---------------------------------------------------------------- 14. the source path wraps between names
+
+def test_source_path_wraps_only_between_names(page, live_server):
+    hit = api(live_server, "/api/search?q=" + quote("开门红"))["hits"][0]
+    page.goto(live_server + f"/articles/{hit['id']}")
+    code = page.locator(".meta-table dd.source code")
+    assert code.inner_text().replace("\n", "") == hit["source"] or hit["source"].endswith(code.inner_text())
+    # the lines of the file name (the last text node): one line, however narrow the column
+    tops = code.evaluate("""c => { const t = [...c.childNodes].filter(n => n.nodeType === 3).pop();
+        const r = document.createRange(); r.selectNodeContents(t);
+        return [...new Set([...r.getClientRects()].map(x => Math.round(x.top)))]; }""")
+    assert len(tops) == 1, tops

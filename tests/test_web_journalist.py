@@ -94,3 +94,127 @@ def test_readme_shows_each_screenshot_once():
     assert images and len(images) == len(set(images)), images
     for img in images:
         assert (ROOT / img).is_file(), img
+
+
+# ---------------------------------------------------------------- missing: size, syntax help, undated note
+
+def test_results_per_page_choice(client):
+    page = page_text(client, "/?q=" + quote("项目"))
+    select = re.search(r'<select name="size">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r"<option[^>]*>(\d+) 条</option>", select) == ["20", "50", "100"]
+    assert '<option value="" selected>20 条</option>' in select
+    page = page_text(client, "/?q=" + quote("项目") + "&size=50")
+    assert '<option value="50" selected>50 条</option>' in page
+    assert page.count('<article class="hit"') == min(50, get(client, "/api/search?q=" + quote("项目")).get_json()["total"])
+
+
+def test_syntax_help_has_an_example_for_every_operator(client):
+    page = page_text(client, "/")
+    help_panel = re.search(r'<details class="syntax-help">(.*?)</details>', page, re.S).group(1)
+    for op in ("OR", "-", "NOT", '"', "title:", "district:", "reporter:", "correspondent:", "photographer:",
+               "byline:", "type:", "NEAR/", "BEFORE/", "SENT", "PARA"):
+        assert op.replace('"', "&#34;") in help_panel or op in help_panel, op
+    examples = re.findall(r'<a class="syntax-example" href="([^"]+)"', help_panel)
+    assert len(examples) >= 15
+    for href in examples:                      # every example is a query that finds something
+        api = get(client, "/api/search" + href.replace("&amp;", "&")[1:]).get_json()
+        assert api["total"] > 0, href
+
+
+def test_a_date_range_says_how_many_undated_articles_it_leaves_out(client):
+    everything = get(client, "/api/search?q=" + quote("项目")).get_json()
+    undated = everything["total"] - sum(t["count"] for t in everything["timeline"])
+    assert undated > 0
+    page = page_text(client, "/?q=" + quote("项目") + "&from=2022")
+    assert f"另有 {undated} 篇日期不详的文章" in page
+    assert "日期不详的文章" not in page_text(client, "/?q=" + quote("项目")).split("syntax-help")[0]
+
+
+# ---------------------------------------------------------------- missing: article page navigation
+
+def test_article_page_steps_to_the_previous_and_next_result(client):
+    q = "?q=" + quote("惠济区")
+    hits = get(client, "/api/search" + q + "&size=100").get_json()["hits"]
+    assert len(hits) >= 3
+    page = page_text(client, f"/articles/{hits[1]['id']}" + q)
+    prev = re.search(r'<a class="step-prev" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    nxt = re.search(r'<a class="step-next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert prev.startswith(f"/articles/{hits[0]['id']}?") and "q=%E6%83%A0" in prev
+    assert nxt.startswith(f"/articles/{hits[2]['id']}?")
+    assert f"第 2 / {len(hits)} 篇" in page
+    first = page_text(client, f"/articles/{hits[0]['id']}" + q)
+    assert '<span class="step-prev disabled">' in first
+    # the way back goes to the result page holding the article
+    page = page_text(client, f"/articles/{hits[2]['id']}" + q + "&size=1")
+    back = re.search(r'id="back-to-results"', page) and re.search(r'<a href="([^"]+)" id="back-to-results"', page).group(1)
+    assert "page=3" in back
+
+
+def test_article_page_lists_the_other_articles_of_its_page(client):
+    rows = json.loads(get(client, "/export.json").get_data(as_text=True))
+    by_source: dict = {}
+    for r in rows:
+        by_source.setdefault(r["source"], []).append(r)
+    source, arts = max(by_source.items(), key=lambda kv: len(kv[1]))
+    arts.sort(key=lambda r: r["ordinal"])
+    assert len(arts) > 2
+    page = page_text(client, f"/articles/{arts[1]['id']}")
+    panel = re.search(r'<section class="panel page-articles">(.*?)</section>', page, re.S).group(1)
+    assert f"本版文章（{len(arts)} 篇）" in panel
+    linked = re.findall(r'<a href="/articles/([0-9a-f]+)', panel)
+    assert linked == [a["id"] for a in arts if a["id"] != arts[1]["id"]]
+    assert 'class="current"' in panel
+
+
+# ---------------------------------------------------------------- 7, 8. dates in the Atom feed
+
+UNDATED_PAGE = ("# 惠济区召开工作推进会\n\n本报讯 惠济区委书记魏东主持召开工作推进会,部署下一步重点工作。\n\n"
+                "记者 简洋\n")
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _feed_entries(index_dir) -> tuple[str, dict]:
+    import xml.etree.ElementTree as ET
+
+    from searchapp.web import create_app
+
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    root = ET.fromstring(client.get("/feed.atom").data)
+    entries = {e.find(f"{ATOM}title").text: (e.find(f"{ATOM}updated").text, e.find(f"{ATOM}summary").text)
+               for e in root.findall(f"{ATOM}entry")}
+    return root.find(f"{ATOM}updated").text, entries
+
+
+def test_undated_entries_have_a_stable_time_and_say_the_date_is_unknown(tmp_path, make_pages):
+    import time
+
+    from indexer.indexing import index_paths
+
+    pages = make_pages(tmp_path / "pages", {"a.txt": UNDATED_PAGE,
+                                            "html/2019-02/22/b.txt": UNDATED_PAGE.replace("工作推进会", "项目观摩会")})
+    index_dir = tmp_path / "index"
+    index_paths([pages], index_dir, procs=1)
+    feed_time, entries = _feed_entries(index_dir)
+    undated, summary = entries["惠济区召开工作推进会"]
+    assert "日期不详" in summary and "收录" in summary
+    assert entries["惠济区召开项目观摩会"][0] == "2019-02-22T00:00:00+08:00"      # the page's date
+    assert "日期不详" in entries["惠济区召开项目观摩会"][1] and "版面日期" in entries["惠济区召开项目观摩会"][1]
+    time.sleep(1.1)
+    (pages / "c.txt").write_text(UNDATED_PAGE.replace("工作推进会", "安全生产会"), encoding="utf-8")
+    index_paths([pages], index_dir, procs=1)                      # an update
+    assert _feed_entries(index_dir)[1]["惠济区召开工作推进会"][0] == undated
+    time.sleep(1.1)
+    index_paths([pages], index_dir, rebuild=True, procs=1)        # and a rebuild
+    again_time, again = _feed_entries(index_dir)
+    assert again["惠济区召开工作推进会"][0] == undated
+    assert again["惠济区召开安全生产会"][0] > undated               # a later article, a later time
+    assert again_time == max(t for t, _ in again.values())         # the feed's time: its newest entry
+
+
+def test_a_date_without_a_year_reads_in_chinese_in_the_feed(client):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(client.get("/feed.atom?size=100").data)
+    summaries = [e.find(f"{ATOM}summary").text for e in root.findall(f"{ATOM}entry")]
+    assert any("（年份不详）" in s for s in summaries)
+    assert not any("--0" in s or "--1" in s for s in summaries)

@@ -31,6 +31,8 @@
     });
     var sort = form.querySelector("select[name=sort]");
     if (sort) sort.addEventListener("change", submit);
+    var size = form.querySelector("select[name=size]");
+    if (size) size.addEventListener("change", submit);
     // The date range applies when a field is changed and left (the button stays for Enter-less use).
     form.querySelectorAll(".date-range input").forEach(function (input) {
       input.addEventListener("change", submit);
