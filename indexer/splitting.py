@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from indexer.analysis import normalize
-from indexer.bylines import (NO_BYLINES, Bylines, fold_punctuation, is_bare_label, is_photo_credit,
+from indexer.bylines import (NO_BYLINES, Bylines, fold_punctuation, is_bare_label, is_photo_credit, read_byline,
                              parse_byline, split_lead_byline, split_trailing_byline, strip_leading,
                              trailing_bare_label)
 
@@ -212,7 +212,7 @@ def _classify(line: str, number: int, gap: int) -> _Unit:
     if _DATELINE.match(normalize(line[:_DATELINE_WINDOW])):
         rest, glued = split_trailing_byline(line)
         return _Unit(DATELINE, rest, number, number, gap, bylines=glued)
-    byline = parse_byline(line) if len(line) <= 96 else None
+    byline = read_byline(line, staff=True) if len(line) <= 96 else None
     if byline:
         kind = CREDIT if is_photo_credit(line) else BYLINE
         return _Unit(kind, line, number, number, gap, bylines=byline)

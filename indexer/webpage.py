@@ -93,7 +93,7 @@ class _Line:
 # ------------------------------------------------------------------ stage 1: kinds
 
 def _classify(index: int, raw: str) -> _Line:
-    text = raw.strip()
+    text = raw.strip().strip("|").strip()        # cells of a table flattened into the text
     indent = raw[:len(raw) - len(raw.lstrip())].count(" ") >= 2 or raw.startswith(("\u3000", "\t"))
     if not text:
         return _Line(index, "", "", indent, BLANK)
@@ -336,19 +336,21 @@ def _assemble(lines, start, end, dateline, title, subtitle, head_keys) -> RawArt
             bylines |= line.bylines
             line.role = BYLINE if line.kind == BYLINE else CREDIT
             continue
-        if line.kind == SHORT and keys and line.key in keys and not paras:
+        if line.kind == SHORT and keys and line.key in keys and all(head for _, head, _ in paras):
             line.role, line.rule = CHROME, "repeated_headline"
             continue
         line.role = BODY
         paras.append((line.text, line.kind == SHORT, line.index))
     # Captions of the pictures above the story (short lines before its first paragraph).
+    after = [(line.text, True, line.index) for line in captions]
     lead = next((k for k, p in enumerate(paras) if not p[1]), 0)
     if 0 < lead and sum(len(p[0]) for p in paras[:lead]) <= _MAX_PRE_DATELINE:
         for _, _, index in paras[:lead]:
             lines[index].role = CAPTION
-        paras = paras[lead:] + [(text, False, index) for text, _, index in paras[:lead]]
-    for line in captions:
-        paras.append((line.text, False, line.index))
+        after = paras[:lead] + after
+        paras = paras[lead:]
+    if not paras:
+        paras, after = after, []
     if not paras:
         return None
     paras = _join_broken(paras)
@@ -371,7 +373,7 @@ def _assemble(lines, start, end, dateline, title, subtitle, head_keys) -> RawArt
     if glued:
         bylines |= glued
         paras[-1] = (rest, is_head, last_index)
-    texts = tuple(p[0].strip() for p in paras if p[0].strip())
+    texts = tuple(p[0].strip() for p in paras + after if p[0].strip())
     if not texts:
         return None
     used = [k for k in range(start, end) if lines[k].role in (BODY, BYLINE, CREDIT, CAPTION, ORIGINAL)]

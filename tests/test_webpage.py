@@ -364,3 +364,25 @@ def test_captions_before_the_story_follow_it():
     assert a.body.startswith("为进一步推进各项重点工作")
     assert a.body.endswith("局党组书记、局长王大立讲话")
     assert a.date == "2020-09-21"
+
+
+TABLE_CELLS = """第06版:县区新闻 | 上一版3 4下一版 |
+|
+||||
+社区主任是名“时尚大妈”
+本报讯 近日,某某街道各社区开展元宵节活动。活动现场热闹、温馨,小朋友的脸上洋溢着笑容。 记者 冉小政 通讯员 王小琪 |
+3上一篇 下一篇4 |
+版权声明 @ 中原网 网站版权所有 |
+"""
+
+
+def test_byline_glued_to_a_table_cell():
+    a = one(TABLE_CELLS)
+    assert a.reporters == ("冉小政",) and a.correspondents == ("王小琪",)
+    assert a.body.endswith("洋溢着笑容。")
+
+
+def test_staff_line_closes_a_printed_article():
+    page = "本报讯 近日,中牟县政协组织委员开展调研活动,查看农业项目进展。\n中牟时报 李小娟\n通讯员 张小宏 张小钰\n"
+    [a] = parse_page(page, "p.txt")
+    assert a.reporters == ("李小娟",) and a.correspondents == ("张小宏", "张小钰")
