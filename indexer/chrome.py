@@ -260,3 +260,15 @@ def record_source(line: str) -> str | None:
     """The 来源 of a record line (来源:新郑市融媒体中心 -> 新郑市融媒体中心), or None."""
     m = _SOURCE.search(norm(line))
     return m.group("source") if m else None
+
+
+_AUTHOR = re.compile(r"(?:作者|撰稿|文)\s*:\s*(?P<names>[\u4e00-\u9fff]{2,4}(?:[\s、,]+[\u4e00-\u9fff]{2,4}){0,3})(?=\s|$)")
+
+
+def record_authors(line: str) -> tuple[str, ...]:
+    """The names after 作者: in a record line (作者:宋明 浏览次数:1024 -> 宋明), as printed."""
+    n = norm(line)
+    m = _AUTHOR.search(n)
+    if not m:
+        return ()
+    return tuple(line.strip()[m.start("names"):m.end("names")].replace("、", " ").replace(",", " ").split())

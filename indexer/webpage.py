@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, replace
 
 from indexer import chrome
+from indexer.analysis import normalize
 from indexer.bylines import NO_BYLINES, Bylines, is_name, read_byline, split_lead_byline, \
     split_trailing_byline, strip_leading
 from indexer.splitting import _DATELINE, RawArticle, ends_sentence, headline_key, is_headline_like
@@ -64,6 +65,7 @@ class PageFacts:
     page_date: _dt.date | None = None       # record line (发布时间) or CMS record
     source: str | None = None               # 来源 of the record line
     original_title: str | None = None       # (原标题:…)
+    authors: tuple[str, ...] = ()           # 作者 of the record line
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,8 @@ def split_web_page(text: str) -> WebPage:
         subtitle = " ".join(p for p in (title, subtitle) if p)
         title, rule = facts.original_title, "original_title"
     article = _assemble(lines, start, end, dateline, title, subtitle, {line.key for line in head})
+    if article is not None and facts.authors and not article.bylines:
+        article = replace(article, bylines=Bylines(reporters=facts.authors))   # 作者:宋明
     if article is not None:
         article = replace(article, line_start=numbers[article.line_start - 1] + 1,
                           line_end=numbers[article.line_end - 1] + 1)
@@ -435,6 +439,7 @@ def _is_kicker(line: str) -> bool:
 def _facts(lines: list[_Line]) -> PageFacts:
     page_date = None
     source = original = None
+    authors: tuple[str, ...] = ()
     for line in lines:
         if line.kind == ORIGINAL and original is None:
             original = chrome.original_title(line.text)
@@ -445,6 +450,8 @@ def _facts(lines: list[_Line]) -> PageFacts:
             page_date = _date(ymd)
         if line.rule == chrome.RECORD and source is None:
             source = chrome.record_source(line.text)
+        if line.rule == chrome.RECORD and not authors:
+            authors = tuple(a for a in chrome.record_authors(line.text) if is_name(normalize(a)))
     if source is None:
         # a portal's index record (• 005303449/2015-00232 • 登封市人民政府 • 会议 • 2015-08-19)
         # names the publishing organ in one of its bulleted lines
@@ -457,7 +464,7 @@ def _facts(lines: list[_Line]) -> PageFacts:
                      for d in re.findall(r"(?:19|20)\d\d-\d\d-\d\d", line.n)]
             dates = [d for d in dates if d]
             latest = max(dates) if dates else None
-    return PageFacts(page_date, source, original)
+    return PageFacts(page_date, source, original, authors)
 
 
 def _date(ymd) -> _dt.date | None:

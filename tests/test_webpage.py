@@ -253,6 +253,7 @@ def test_portal_article():
     assert a.body.startswith("9月22日,登封市召开")
     assert a.date == "2025-09-22"                        # year from 发布时间
     assert a.district == "登封市"
+    assert a.reporters == ("宋明",)                       # 作者 of the record line, no other byline
     assert "责任编辑" not in a.body and "字体" not in a.body and "主办单位" not in a.body
 
 
