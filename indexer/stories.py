@@ -12,7 +12,7 @@ are in ``indexer/data/stories.json``.
 
 On disk, beside the Whoosh index of a generation::
 
-    stories-cache.npz   per article key (dockey): signature, shingle count, date, id
+    story-signatures.npz  per article key (dockey): signature, shingle count, date, id
     stories-N.npz       for Whoosh commit N: dockey -> story number, first-appearance flag,
                         and each story's id (the id of its earliest article)
 
@@ -36,7 +36,7 @@ import numpy as np
 from indexer.analysis import normalize
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "stories.json"
-CACHE_FILE = "stories-cache.npz"
+CACHE_FILE = "story-signatures.npz"
 STORIES_PREFIX = "stories-"
 _WORD = re.compile(r"[^\W_]+")
 _MASK32 = np.uint64(0xFFFFFFFF)

@@ -595,7 +595,8 @@ class SearchService:
             docs=docs[order], scores=scores[order],
             facets=fx.count_facets(table, matched, masks, include, exclude),
             timeline=fx.timeline(table, final, one_year),
-            messages=messages, amounts=amounts_.aggregate(table, st.amount, final))
+            messages=messages, amounts=amounts_.aggregate(table, st.amount, _once_per_story(final, st.stories),
+                                                          articles=int(final.sum())))
         if not len(docs) and query.q.strip():
             rs.messages.extend(_zero_hit_hints(parsed))
         self._results.put(rk, rs)
@@ -635,6 +636,16 @@ def _needles(parsed: querylang.Parsed) -> Needles:
 def _amount(stored: dict) -> float:
     """The article's figure in 万元 (as the filter reads it from the column)."""
     return float(article_amount([Amount(**d) for d in stored.get("amounts") or ()]))
+
+
+def _once_per_story(mask: np.ndarray, sto) -> np.ndarray:
+    """The mask with one article per story (its first in document order): a reprinted story's
+    amount is added once."""
+    docs = np.flatnonzero(mask)
+    _, idx = np.unique(sto.label[docs], return_index=True)
+    out = np.zeros_like(mask)
+    out[docs[idx]] = True
+    return out
 
 
 def _story_fields(sto, docnum: int, article_id: str) -> dict:

@@ -203,3 +203,12 @@ def test_cli_first_only(story_index):
     assert r.exit_code == 0, r.output
     hits = [json.loads(line) for line in r.output.splitlines() if line.startswith("{")]
     assert len(hits) == 1 and hits[0]["first"] is True and hits[0]["story_size"] == 2
+
+
+def test_amount_panel_counts_a_reprinted_story_once(story_index):
+    from searchapp.model import SearchQuery
+    from searchapp.service import SearchService
+
+    _, _, ix = story_index
+    agg = SearchService(ix).search(SearchQuery(q="签约", group=False)).amounts
+    assert agg["articles"] == 2 and agg["count"] == 1 and agg["sum"] == 850000
