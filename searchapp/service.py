@@ -59,6 +59,7 @@ STREAM_BATCH = 200
 MATCH_CACHE_SIZE = 64
 RESULT_CACHE_SIZE = 128
 RELATED_TERMS = 12
+RELATED_DISTINCT = 0.10     # a key word in at most this share of the articles is distinctive
 STATES_KEPT = 2
 K1 = 1.2
 
@@ -368,7 +369,15 @@ class SearchService:
         return sorted(out, key=lambda a: a["ordinal"])
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """More like this: the article's key words (stored at index time), itself excluded."""
+        """More like this: articles sharing the article's subject, itself excluded.
+
+        The article's key words (stored at index time) minus place names (a district is a
+        facet, not a subject) are searched; a candidate counts only when it shares at least
+        one *distinctive* key word (in at most RELATED_DISTINCT of the articles) and two key
+        words in all, so sharing common words alone (发展, 项目 …) is not enough
+        (benchmarks/related_eval.py measures it)."""
+        from searchapp.aliases import is_place
+
         limit = max(0, min(int(limit), 50))
         if not limit:
             return []
@@ -377,14 +386,26 @@ class SearchService:
             if docnum is None:
                 return []
             stored = s.stored_fields(docnum)
-            terms = (stored.get("keywords") or "").split()[:RELATED_TERMS]
+            terms = [t for t in (stored.get("keywords") or "").split() if not is_place(t)][:RELATED_TERMS]
             if not terms:
+                return []
+            reader = s.reader()
+            most = max(2, int(RELATED_DISTINCT * reader.doc_count()))
+            distinct = {t for t in terms if reader.doc_frequency("keywords", t) <= most}
+            if not distinct:
                 return []
             # Key words come most characteristic first: boost them by rank.
             q = wq.Or([wq.Term("keywords", t, boost=1.0 - 0.5 * i / len(terms))
                        for i, t in enumerate(terms)])
-            results = s.search(q, limit=limit, mask={docnum})
-            return [self._hit(s, r.docnum, r.score, Needles()) for r in results]
+            out = []
+            for r in s.search(q, limit=limit * 4, mask={docnum}):
+                theirs = set((s.stored_fields(r.docnum).get("keywords") or "").split())
+                shared = theirs.intersection(terms)
+                if shared & distinct and len(shared) >= 2:
+                    out.append(self._hit(s, r.docnum, r.score, Needles()))
+                    if len(out) == limit:
+                        break
+            return out
 
     # ----------------------------------------------------------------- steps
     def _sanitize(self, query: SearchQuery) -> tuple[SearchQuery, list[str]]:
