@@ -81,7 +81,13 @@ def _write_diagnosis(index_dir: Path, cause: BaseException | None) -> str:
               metavar="秒", help="另一个索引任务在运行时，最多等待这么多秒。")
 @click.option("--procs", type=click.IntRange(min=1), default=None, metavar="进程数",
               help="切分和分词的工作进程数［默认：CPU 核数］。")
-def index(paths, index_dir, rebuild, wait, procs):
+@click.option("--watch", is_flag=True,
+              help="索引完成后继续监视“路径”，文件有增、改、删就更新索引（Ctrl+C 停止）。")
+@click.option("--rescan", type=click.FloatRange(min=1), default=300, show_default=True,
+              metavar="秒", help="与 --watch 一起用：每隔这么多秒再完整扫描一遍“路径”。")
+@click.option("--debounce", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              metavar="秒", help="与 --watch 一起用：文件静止这么多秒后，把这一批变化编入索引。")
+def index(paths, index_dir, rebuild, wait, procs, watch, rescan, debounce):
     """为“路径”下的版面文件（*.txt、*.htm、*.html、*.pdf；文件或文件夹）建立或更新索引。
 
     默认增量更新：内容未变（哈希相同）的文件跳过，改过的文件替换其文章，从给定文件夹中
@@ -93,6 +99,10 @@ def index(paths, index_dir, rebuild, wait, procs):
       newsearch index seeds/
       newsearch index /archive/2022 /archive/2023 --index-dir var/index
       newsearch index --rebuild seeds/
+      newsearch index --watch /archive/inbox --index-dir var/index
+
+    加 --watch 时命令一直运行：文件事件（以及每 --rescan 秒一次的完整扫描）把每一批
+    变化做一次增量更新，与普通运行用同一把锁、同样的原子提交，每批一行日志。
 
     \b
     退出状态：
@@ -102,6 +112,10 @@ def index(paths, index_dir, rebuild, wait, procs):
       3  索引目录无法写入（磁盘满、只读）；现有索引完好
     """
     index_dir = index_dir or default_index_dir()
+    if watch:
+        _watch(paths, index_dir, rebuild=rebuild, wait=wait, procs=procs, rescan=rescan,
+               debounce=debounce)
+        return
     progress = _Progress(sys.stderr.isatty())
     notices = []
 
@@ -133,3 +147,23 @@ def index(paths, index_dir, rebuild, wait, procs):
     click.echo(f"用时 time:     {report.seconds:.1f} s")
     if report.files_failed:
         sys.exit(EXIT_FILES_FAILED)
+
+
+def _watch(paths, index_dir, **options) -> None:
+    """`index --watch`: runs until SIGINT/SIGTERM, then exits 0."""
+    import signal
+    import warnings
+
+    from indexer.watch import Watcher
+
+    # watchdog warns when a folder and its subfolder appear at once (a harmless double watch)
+    warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
+
+    watcher = Watcher(paths, index_dir, **options)
+
+    def stop(signum, frame):
+        watcher.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    watcher.run()

@@ -41,7 +41,7 @@ from typing import Callable, Iterable
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from indexer import store, substring
+from indexer import store, stories, substring
 from indexer.analysis import analyzer_version, jieba_tokenizer, key_terms, normalize, segment
 from indexer.article import Article
 from indexer.pages import parse_bytes
@@ -574,6 +574,7 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
                 if _gone(key):
                     run.remove(key)
         run.process(jobs)
+        stories.update(target)         # near-duplicate stories of the new commit
 
         meta = store.read_meta(target)
         meta.pop("files", None)            # the file list lives in files-N.json now
@@ -639,5 +640,6 @@ def write_articles(articles: Iterable[Article], index_dir) -> Path:
         substring.write_list(gen, writer.generation, [entry] if entry else [], key)
         store.write_manifest(gen, writer.generation, {})
         writer.commit()
+        stories.update(gen)
         store.publish(index_dir, gen)
     return gen

@@ -37,3 +37,10 @@ def resolve(facet: str, values) -> tuple[tuple[str, ...], list[str]]:
         if c not in out:
             out.append(c)
     return tuple(out), notes
+
+
+def is_place(word: str) -> bool:
+    """Whether a word names a district or another unit of the gazetteer (惠济区, 惠济, 登封)."""
+    from indexer.districts import mentioned_districts
+
+    return bool(mentioned_districts(word))

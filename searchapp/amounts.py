@@ -46,12 +46,13 @@ def range_mask(values: np.ndarray, lo: float | None, hi: float | None) -> np.nda
     return mask
 
 
-def aggregate(table, values: np.ndarray, final: np.ndarray) -> dict:
+def aggregate(table, values: np.ndarray, final: np.ndarray, articles: int | None = None) -> dict:
     """Sum (万元) and count of the articles with an amount in the `final` mask, in total
-    and per district and per year (most money first; years ascending)."""
+    and per district and per year (most money first; years ascending). `articles`: the size
+    of the result set the mask was taken from (default: the mask's)."""
     with_amount = final & (values > 0)
     out = {"count": int(with_amount.sum()), "sum": round(float(values[with_amount].sum()), 4),
-           "articles": int(final.sum())}
+           "articles": int(final.sum()) if articles is None else articles}
     for facet in AGG_FACETS:
         docs, codes = table.doc[facet], table.code[facet]
         sel = with_amount[docs]

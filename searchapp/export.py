@@ -21,6 +21,7 @@ CSV_COLUMNS = (
     ("id", "编号"), ("date", "日期"), ("district", "区县"), ("title", "标题"), ("subtitle", "副标题"),
     ("reporters", "记者"), ("correspondents", "通讯员"), ("photographers", "摄影"),
     ("project_types", "项目类型"), ("amount", "金额(万元)"), ("amount_phrases", "金额原文"),
+    ("story", "报道编号"), ("first", "首发"),
     ("snippet", "摘要"), ("source", "来源文件"),
     ("ordinal", "页内序号"), ("url", "链接"),
 )
@@ -52,7 +53,7 @@ def hit_row(hit: Hit, url: str) -> dict:
         "correspondents": list(hit.correspondents), "photographers": list(hit.photographers),
         "project_types": list(hit.project_types),
         "amount": hit.amount or None, "amount_phrases": [a["phrase"] for a in hit.amounts],
-        "amounts": list(hit.amounts),
+        "amounts": list(hit.amounts), "story": hit.story, "first": hit.first,
         "snippet": " … ".join(html_to_text(s) for s in hit.snippets),
         "source": hit.source, "ordinal": hit.ordinal, "url": url,
         **({} if hit.body is None else {"body": hit.body}),
@@ -72,6 +73,7 @@ def csv_chunks(hits: Iterable[Hit], url_for_id: Callable[[str], str], full: bool
         row = hit_row(hit, url_for_id(hit.id))
         row["date"] = date_text(hit.date) if hit.date else ""
         row["title"] = title_text(hit.title)
+        row["first"] = "是" if hit.first else "否"
         writer.writerow([neutralise_cell("、".join(v) if isinstance(v, list) else v)
                          for v in (row.get(k) for k, _ in columns)])
         rows += 1

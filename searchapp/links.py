@@ -50,6 +50,13 @@ class Links:
         """Filter to a period ('2022', '2022-03', '2022-03-05'); to defaults to from."""
         return self.search(params.with_period(self.query, date_from, date_to if date_to is not None else date_from))
 
+    def grouped(self, on: bool) -> str:
+        """One card per story (on) or every article."""
+        return self.search(replace(self.query, group=on, page=1))
+
+    def first_only(self, on: bool) -> str:
+        return self.search(replace(self.query, first_only=on, page=1))
+
     def without_amount(self) -> str:
         return self.search(params.with_amount(self.query, None, None))
 
@@ -66,7 +73,8 @@ class Links:
         return self.search(replace(self.query, sort=sort, page=1))
 
     def clear_filters(self) -> str:
-        return self.search(SearchQuery(q=self.query.q, sort=self.query.sort, page_size=self.query.page_size))
+        return self.search(SearchQuery(q=self.query.q, sort=self.query.sort, page_size=self.query.page_size,
+                                       group=self.query.group))
 
     def _sort_for(self, q: str) -> str:
         # keep an explicit non-default sort; otherwise follow the default for the new q

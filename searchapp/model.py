@@ -26,6 +26,8 @@ class SearchQuery:
     page_size: int = 20
     amount_min: float | None = None   # 万元, inclusive: articles whose amount (indexer.amounts) is >=
     amount_max: float | None = None   # 万元, inclusive
+    group: bool = True                # one hit per story (searchapp.stories); False: every article
+    first_only: bool = False          # 只看首发: only the earliest version of each story
 
     def included(self, facet: str) -> tuple[str, ...]:
         return dict(self.include).get(facet, ())
@@ -68,6 +70,10 @@ class Hit:
     page_date: str | None = None  # the page's own date (from its path or URL), if known
     amount: float = 0.0           # 万元: the article's investment/contract figure (0: none)
     amounts: list = field(default_factory=list)   # indexer.amounts.Amount.to_dict() of each amount
+    story: str = ""               # story id: the id of the story's earliest article
+    first: bool = True            # this is the story's earliest version (首发)
+    story_size: int = 1           # versions of the story in the index
+    others: list = field(default_factory=list)    # grouped: the story's other hits (id, date, district, title, source)
 
     def to_dict(self) -> dict:
         extra = {} if self.body is None else {"body": self.body}
@@ -78,7 +84,9 @@ class Hit:
             "reporters": self.reporters, "correspondents": self.correspondents,
             "photographers": self.photographers, "project_types": self.project_types,
             "source": self.source, "ordinal": self.ordinal, "subtitle": self.subtitle,
-            "amount": self.amount, "amounts": self.amounts, **extra,
+            "amount": self.amount, "amounts": self.amounts,
+            "story": self.story, "first": self.first, "story_size": self.story_size,
+            **({"others": self.others} if self.others else {}), **extra,
         }
 
 
@@ -102,6 +110,7 @@ class SearchResults:
     pages: int
     messages: list[str] = field(default_factory=list)   # user-facing notes, in Chinese
     amounts: dict | None = None    # searchapp.amounts.aggregate() over the whole result set
+    stories: int | None = None     # grouped: number of story cards (total counts articles)
 
     def to_dict(self) -> dict:
         return {
@@ -113,4 +122,5 @@ class SearchResults:
             "timeline": [{"period": p, "count": c} for p, c in self.timeline],
             "messages": self.messages,
             "amounts": self.amounts,
+            **({"stories": self.stories} if self.stories is not None else {}),
         }

@@ -23,7 +23,7 @@ FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "repo
                 "correspondent": "通讯员", "photographer": "摄影", "type": "项目类型"}
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 EXCLUDE_PREFIX = "x"          # xdistrict=惠济区 excludes a value
-SCALAR_PARAMS = ("q", "from", "to", "sort", "page", "size", "amin", "amax")
+SCALAR_PARAMS = ("q", "from", "to", "sort", "page", "size", "amin", "amax", "all", "first")
 FULL_PARAM = "full"           # full=1: export / API hits carry the whole body (not a search setting)
 KNOWN_PARAMS = frozenset(SCALAR_PARAMS) | frozenset(FACETS) | {EXCLUDE_PREFIX + f for f in FACETS} | {FULL_PARAM}
 
@@ -163,6 +163,10 @@ def parse_amount_range(raw_min: str | None, raw_max: str | None) -> tuple[float 
     return lo, hi, messages
 
 
+def _flag(raw: str | None) -> bool:
+    return clean_text(raw or "").lower() in ("1", "true", "yes", "on")
+
+
 def _amount_arg(value: float) -> str:
     return f"{value:g}"
 
@@ -267,6 +271,8 @@ def parse_args(pairs: Iterable[tuple[str, str]], limits: Limits = Limits()) -> P
     d_from, d_to, msgs = parse_date_range(first("from"), first("to"))
     for m in msgs:
         note(m)
+    show_all = _flag(first("all"))         # every article instead of one card per story
+    first_only = _flag(first("first"))     # 只看首发
     amin, amax, msgs = parse_amount_range(first("amin"), first("amax"))
     for m in msgs:
         note(m)
@@ -278,7 +284,8 @@ def parse_args(pairs: Iterable[tuple[str, str]], limits: Limits = Limits()) -> P
     note(msg)
     note(unknown_params(multi))
     query = SearchQuery.make(q=q, include=include, exclude=exclude, date_from=d_from, date_to=d_to,
-                             sort=sort, page=page, page_size=size, amount_min=amin, amount_max=amax)
+                             sort=sort, page=page, page_size=size, amount_min=amin, amount_max=amax,
+                             group=not show_all, first_only=first_only)
     return ParsedRequest(query=query, messages=tuple(messages))
 
 
@@ -300,6 +307,10 @@ def to_args(query: SearchQuery, default_size: int = Limits.page_size) -> list[tu
         args.append(("amin", _amount_arg(query.amount_min)))
     if query.amount_max is not None:
         args.append(("amax", _amount_arg(query.amount_max)))
+    if not query.group:
+        args.append(("all", "1"))
+    if query.first_only:
+        args.append(("first", "1"))
     if query.sort != ("relevance" if query.q else "newest"):
         args.append(("sort", query.sort))
     if query.page != 1:
@@ -351,4 +362,4 @@ def with_amount(query: SearchQuery, lo: float | None, hi: float | None) -> Searc
 
 def has_filters(query: SearchQuery) -> bool:
     return bool(query.include or query.exclude or query.date_from or query.date_to
-                or query.amount_min is not None or query.amount_max is not None)
+                or query.amount_min is not None or query.amount_max is not None or query.first_only)

@@ -30,11 +30,10 @@ from __future__ import annotations
 import re
 import threading
 
-import numpy as np
-
-from indexer import substring
-from indexer.analysis import normalize
 from searchapp import querylang as ql
+
+# numpy and the substring index are imported by the evaluation functions only: parsing
+# (querylang.parse -> combine) stays as light as the rest of the parser.
 
 MAX_DISTANCE = 1000
 DISTANCE_OPS = ("NEAR", "BEFORE")
@@ -43,8 +42,6 @@ BOUNDARY_OPS = ("SENT", "PARA")
 SENTENCE_ENDS = "。！？；"
 _OP_RE = re.compile(r"^(?:(NEAR|BEFORE)/(.*)|(SENT|PARA))$")
 _WORD_RE = re.compile(r"[^\W_]")
-_U64 = np.uint64
-_FIELD_DOC = _U64(substring.FIELD_SHIFT)      # postings >> 31 = (dockey, field)
 _lock = threading.Lock()
 
 
@@ -121,11 +118,16 @@ def combine(nodes: list, messages: list[str]) -> list:
 
 # --------------------------------------------------------------------------- evaluation
 
-def _term_postings(st, term: ql.Term) -> tuple[np.ndarray, np.ndarray]:
+def _term_postings(st, term: ql.Term):
     """(start postings, end postings) of a text term's live occurrences, sorted by start."""
+    import numpy as np
+
+    from indexer import substring
+    from indexer.analysis import normalize
+
     norm = normalize(term.text)
     codes = substring.query_codes(norm)
-    empty = np.zeros(0, _U64)
+    empty = np.zeros(0, np.uint64)
     if not len(codes) or (len(codes) == 1 and not _WORD_RE.search(norm)):
         return empty, empty
     occ = st.subs.find(codes, title_only=term.field == "title")
@@ -134,10 +136,12 @@ def _term_postings(st, term: ql.Term) -> tuple[np.ndarray, np.ndarray]:
     if len(codes) == 1:                   # a single character: only where it is a word
         keep &= occ.aligned
     posts = np.sort(posts[keep])
-    return posts, posts + _U64(len(codes))
+    return posts, posts + np.uint64(len(codes))
 
 
-def _side(st, node) -> tuple[np.ndarray, np.ndarray]:
+def _side(st, node):
+    import numpy as np
+
     terms = node.children if isinstance(node, ql.Or) else (node,)
     parts = [_term_postings(st, t) for t in terms]
     starts = np.concatenate([s for s, _ in parts])
@@ -146,9 +150,14 @@ def _side(st, node) -> tuple[np.ndarray, np.ndarray]:
     return starts[order], ends[order]
 
 
-def boundaries(st, op: str) -> np.ndarray:
+def boundaries(st, op: str):
     """Sorted postings of every sentence end (SENT) or line break (PARA) of an index state
     (computed once per state, kept on it)."""
+    import numpy as np
+
+    from indexer import substring
+    from indexer.analysis import normalize
+
     cache = st.extras
     key = ("boundaries", op)
     got = cache.get(key)
@@ -166,38 +175,49 @@ def boundaries(st, op: str) -> np.ndarray:
     return got
 
 
-def _pairs(first, second, op: str, n: int, bounds) -> np.ndarray:
+def _pairs(first, second, op: str, n: int, bounds):
     """Start postings of the occurrences in `first` followed (after their end, same field) by
     an occurrence in `second` that satisfies the operator."""
+    import numpy as np
+
+    from indexer import substring
+
+    field_doc = np.uint64(substring.FIELD_SHIFT)       # postings >> 31 = (dockey, field)
     f_start, f_end = first
     s_start, _ = second
     if not len(f_start) or not len(s_start):
-        return np.zeros(0, _U64)
+        return np.zeros(0, np.uint64)
     at = np.searchsorted(s_start, f_end, side="left")
     ok = at < len(s_start)
     nxt = s_start[np.where(ok, at, 0)]
-    ok &= (nxt >> _FIELD_DOC) == (f_end >> _FIELD_DOC)
+    ok &= (nxt >> field_doc) == (f_end >> field_doc)
     if op in DISTANCE_OPS:
-        ok &= (nxt - f_end) <= _U64(n)
+        ok &= (nxt - f_end) <= np.uint64(n)
     else:
         ok &= np.searchsorted(bounds, nxt, side="left") == np.searchsorted(bounds, f_end, side="left")
     return f_start[ok]
 
 
-def matching_dockeys(st, node: ql.Near) -> np.ndarray:
-    """Dockeys of the articles where the Near node holds."""
+def matching_dockeys(st, node: ql.Near):
+    """Dockeys of the articles where the Near node holds (int64 array)."""
+    import numpy as np
+
+    from indexer import substring
+
     a, b = _side(st, node.left), _side(st, node.right)
     bounds = boundaries(st, node.op) if node.op in BOUNDARY_OPS else None
     found = [_pairs(a, b, node.op, node.distance, bounds)]
     if node.op != "BEFORE":
         found.append(_pairs(b, a, node.op, node.distance, bounds))
     posts = np.concatenate(found)
-    return np.unique((posts >> _U64(substring.DOC_SHIFT)).astype(np.int64))
+    return np.unique((posts >> np.uint64(substring.DOC_SHIFT)).astype(np.int64))
 
 
-def evaluate(st, node: ql.Near, side_score) -> tuple[np.ndarray, np.ndarray]:
+def evaluate(st, node: ql.Near, side_score):
     """(mask over document numbers, score): the articles where the Near node holds, scored
     as the sum of its two sides' term scores (``side_score(node) -> (mask, score) | None``)."""
+    import numpy as np
+
     n = st.table.size
     docs = st.docmap.docnums(matching_dockeys(st, node))
     mask = np.zeros(n, dtype=bool)

@@ -56,6 +56,8 @@ class SearchCommand(click.Command):
 @click.option("--amount-min", "amount_min", metavar="金额",
               help="只看投资或签约金额不少于此数的文章：5000（万元）、5000万、3亿。")
 @click.option("--amount-max", "amount_max", metavar="金额", help="……且不多于此数（写法同上）。")
+@click.option("--first-only", "first_only", is_flag=True,
+              help="只看首发：相同报道只留最早刊出的一篇（转载不列出）。")
 @click.option("--amounts", "show_amounts", is_flag=True,
               help="打印金额汇总：整个结果中按区县、按年份的金额合计与篇数（加 --json 时输出一个 JSON 对象）。")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
@@ -70,7 +72,7 @@ class SearchCommand(click.Command):
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="NEWSEARCH_INDEX_DIR", show_envvar=True,
               help="索引目录［默认：~/.local/share/newsearch/index］。")
-def search(query, date_from, date_to, amount_min, amount_max, show_amounts, sort, limit, page, as_json,
+def search(query, date_from, date_to, amount_min, amount_max, first_only, show_amounts, sort, limit, page, as_json,
            color, index_dir, **facet_args):
     """在索引中搜索“查询”，打印排好序的结果、各分面计数和总数。
 
@@ -117,7 +119,7 @@ def search(query, date_from, date_to, amount_min, amount_max, show_amounts, sort
         click.echo(f"提示: {m}", err=True)
     q = SearchQuery.make(" ".join(query), include=include, exclude=exclude, date_from=date_from,
                          date_to=date_to, sort=sort, page=page, page_size=limit or 20,
-                         amount_min=lo, amount_max=hi)
+                         amount_min=lo, amount_max=hi, first_only=first_only, group=False)
     service = SearchService(index_dir or default_index_dir())
     try:
         results = service.search(q)

@@ -46,6 +46,7 @@ from indexer.amounts import Amount, article_amount
 from indexer.analysis import normalize
 from indexer.store import IndexHandle
 from searchapp import amounts as amounts_
+from searchapp import stories as stories_
 from searchapp import facets as fx
 from searchapp import highlight as hl
 from searchapp import proximity
@@ -58,6 +59,7 @@ STREAM_BATCH = 200
 MATCH_CACHE_SIZE = 64
 RESULT_CACHE_SIZE = 128
 RELATED_TERMS = 12
+RELATED_DISTINCT = 0.10     # a key word in at most this share of the articles is distinctive
 STATES_KEPT = 2
 K1 = 1.2
 
@@ -112,6 +114,7 @@ class _State:
     docmap: substring.DocMap
     extras: dict = field(default_factory=dict)     # other per-state data (proximity boundaries)
     amount: np.ndarray = None       # float64[size]: each article's amount in 万元 (0: none)
+    stories: "stories_.StoryTable" = None
 
 
 def state_key(reader) -> tuple:
@@ -162,7 +165,10 @@ class SearchService:
             rs, parsed = self._result_set(s, query)
             messages += rs.messages
             total = len(rs.docs)
-            pages = max(1, math.ceil(total / query.page_size))
+            sto = self.state(s).stories
+            reps = stories_.group(rs.docs, sto) if query.group else None
+            cards = len(reps) if reps is not None else total
+            pages = max(1, math.ceil(cards / query.page_size))
             page = query.page
             if page < 1:
                 messages.append(f"页码 {page} 无效，已显示第 1 页。")
@@ -173,12 +179,30 @@ class SearchService:
                 page = pages
             lo = (page - 1) * query.page_size
             needles = _needles(parsed)
-            hits = [self._hit(s, int(d), float(sc), needles, full)
-                    for d, sc in zip(rs.docs[lo:lo + query.page_size], rs.scores[lo:lo + query.page_size])]
+            if reps is None:
+                hits = [self._hit(s, int(d), float(sc), needles, full)
+                        for d, sc in zip(rs.docs[lo:lo + query.page_size], rs.scores[lo:lo + query.page_size])]
+            else:
+                hits = self._story_hits(s, rs, reps[lo:lo + query.page_size], needles, full, sto)
         return SearchResults(
             query=replace(query, page=page), total=total, hits=hits, facets=rs.facets,
             timeline=rs.timeline, took_ms=(time.perf_counter() - t0) * 1000, page=page,
-            pages=pages, messages=messages, amounts=rs.amounts)
+            pages=pages, messages=messages, amounts=rs.amounts,
+            stories=cards if reps is not None else None)
+
+    def _story_hits(self, s, rs: "_ResultSet", positions, needles, full, sto) -> list[Hit]:
+        """One hit per story (the best-ranked version) with the story's other hits."""
+        inset = np.zeros(len(sto.label), dtype=bool)
+        inset[rs.docs] = True
+        hits = []
+        for pos in positions.tolist():
+            d = int(rs.docs[pos])
+            hit = self._hit(s, d, float(rs.scores[pos]), needles, full)
+            others = [int(m) for m in sto.members(d) if m != d and inset[m]]
+            hit.others = sorted((_version(s.stored_fields(m), sto, m) for m in others[:stories_.MAX_OTHERS]),
+                                key=_version_order)
+            hits.append(hit)
+        return hits
 
     def iter_hits(self, query: SearchQuery, full: bool = False) -> Iterator[Hit]:
         """Every hit of the query (filters applied) in its sort order, loaded in batches.
@@ -259,7 +283,19 @@ class SearchService:
             if docnum is None:
                 return None
             stored = s.stored_fields(docnum)
-        d = _article_dict(stored)
+            sto = self.state(s).stories
+            d = _article_dict(stored)
+            d.update(_story_fields(sto, docnum, d["id"]))
+            versions = sorted((_version(s.stored_fields(int(m)), sto, int(m)) for m in sto.members(docnum)),
+                              key=_version_order)
+            earliest = next((v for v in versions if v["first"]), versions[0] if versions else None)
+            earliest_body = None
+            if earliest is not None and earliest["id"] != d["id"]:
+                earliest_body = s.stored_fields(_docnum(s, earliest["id"])).get("body") or ""
+        d["versions"] = versions if len(versions) > 1 else []
+        if earliest_body is not None:
+            d["diff_html"], d["diff_stats"] = stories_.diff_html(earliest_body, d["body"])
+            d["earliest"] = earliest
         needles = _needles(querylang.parse(q or ""))
         d["title_html"] = hl.highlight(d["title"], needles.title)
         d["body_html"], d["match_count"] = hl.article_html(d["body"], needles.body)
@@ -333,7 +369,15 @@ class SearchService:
         return sorted(out, key=lambda a: a["ordinal"])
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """More like this: the article's key words (stored at index time), itself excluded."""
+        """More like this: articles sharing the article's subject, itself excluded.
+
+        The article's key words (stored at index time) minus place names (a district is a
+        facet, not a subject) are searched; a candidate counts only when it shares at least
+        one *distinctive* key word (in at most RELATED_DISTINCT of the articles) and two key
+        words in all, so sharing common words alone (发展, 项目 …) is not enough
+        (benchmarks/related_eval.py measures it)."""
+        from searchapp.aliases import is_place
+
         limit = max(0, min(int(limit), 50))
         if not limit:
             return []
@@ -342,14 +386,26 @@ class SearchService:
             if docnum is None:
                 return []
             stored = s.stored_fields(docnum)
-            terms = (stored.get("keywords") or "").split()[:RELATED_TERMS]
+            terms = [t for t in (stored.get("keywords") or "").split() if not is_place(t)][:RELATED_TERMS]
             if not terms:
+                return []
+            reader = s.reader()
+            most = max(2, int(RELATED_DISTINCT * reader.doc_count()))
+            distinct = {t for t in terms if reader.doc_frequency("keywords", t) <= most}
+            if not distinct:
                 return []
             # Key words come most characteristic first: boost them by rank.
             q = wq.Or([wq.Term("keywords", t, boost=1.0 - 0.5 * i / len(terms))
                        for i, t in enumerate(terms)])
-            results = s.search(q, limit=limit, mask={docnum})
-            return [self._hit(s, r.docnum, r.score, Needles()) for r in results]
+            out = []
+            for r in s.search(q, limit=limit * 4, mask={docnum}):
+                theirs = set((s.stored_fields(r.docnum).get("keywords") or "").split())
+                shared = theirs.intersection(terms)
+                if shared & distinct and len(shared) >= 2:
+                    out.append(self._hit(s, r.docnum, r.score, Needles()))
+                    if len(out) == limit:
+                        break
+            return out
 
     # ----------------------------------------------------------------- steps
     def _sanitize(self, query: SearchQuery) -> tuple[SearchQuery, list[str]]:
@@ -385,7 +441,8 @@ class SearchService:
             docmap = substring.DocMap(substring.dockey_column(reader), table.live)
             subs = substring.SubstringIndex.open(folder, generation if generation is not None else 0,
                                                  cache=self._chunks)
-            st = _State(key, table, subs, docmap, amount=amounts_.amount_column(reader))
+            st = _State(key, table, subs, docmap, amount=amounts_.amount_column(reader),
+                        stories=stories_.StoryTable.build(folder, generation or 0, docmap, table.size))
             self._states[key] = st
             while len(self._states) > STATES_KEPT:
                 self._states.popitem(last=False)
@@ -511,7 +568,7 @@ class SearchService:
         st = self.state(searcher)
         key, table = st.key, st.table
         rk = (key, parsed.text, query.include, query.exclude, query.date_from, query.date_to, query.sort,
-              query.amount_min, query.amount_max)
+              query.amount_min, query.amount_max, query.first_only)
         rs = self._results.get(rk)
         if rs is not None:
             return rs, parsed
@@ -531,6 +588,8 @@ class SearchService:
         dmask = fx.date_mask(table, lo, hi)
         if dmask is not None:
             matched &= dmask
+        if query.first_only:
+            matched &= st.stories.first
         amask = amounts_.range_mask(st.amount, query.amount_min, query.amount_max)
         if amask is not None:
             matched &= amask
@@ -557,7 +616,8 @@ class SearchService:
             docs=docs[order], scores=scores[order],
             facets=fx.count_facets(table, matched, masks, include, exclude),
             timeline=fx.timeline(table, final, one_year),
-            messages=messages, amounts=amounts_.aggregate(table, st.amount, final))
+            messages=messages, amounts=amounts_.aggregate(table, st.amount, _once_per_story(final, st.stories),
+                                                          articles=int(final.sum())))
         if not len(docs) and query.q.strip():
             rs.messages.extend(_zero_hit_hints(parsed))
         self._results.put(rk, rs)
@@ -577,7 +637,8 @@ class SearchService:
             source=st.get("source", ""), ordinal=int(st.get("ordinal") or 0),
             subtitle=st.get("subtitle") or "", body=body if full else None,
             page_date=st.get("page_date") or None,
-            amount=_amount(st), amounts=list(st.get("amounts") or []))
+            amount=_amount(st), amounts=list(st.get("amounts") or []),
+            **_story_fields(self.state(searcher).stories, docnum, st.get("id", "")))
 
 
 @dataclass(frozen=True)
@@ -596,6 +657,34 @@ def _needles(parsed: querylang.Parsed) -> Needles:
 def _amount(stored: dict) -> float:
     """The article's figure in 万元 (as the filter reads it from the column)."""
     return float(article_amount([Amount(**d) for d in stored.get("amounts") or ()]))
+
+
+def _once_per_story(mask: np.ndarray, sto) -> np.ndarray:
+    """The mask with one article per story (its first in document order): a reprinted story's
+    amount is added once."""
+    docs = np.flatnonzero(mask)
+    _, idx = np.unique(sto.label[docs], return_index=True)
+    out = np.zeros_like(mask)
+    out[docs[idx]] = True
+    return out
+
+
+def _story_fields(sto, docnum: int, article_id: str) -> dict:
+    return {"story": sto.story_id(docnum, article_id), "first": bool(sto.first[docnum]),
+            "story_size": int(sto.size[docnum])}
+
+
+def _version(stored: dict, sto, docnum: int) -> dict:
+    """One version of a story as listed: id, date, district, title, source, first."""
+    return {"id": stored.get("id", ""), "date": stored.get("date") or None,
+            "district": stored.get("district") or None, "title": stored.get("title") or "",
+            "source": stored.get("source", ""), "first": bool(sto.first[docnum])}
+
+
+def _version_order(v: dict) -> tuple:
+    """Earliest first: the first appearance, then by date (undated last), then id."""
+    d = v["date"] or ""
+    return (not v["first"], d if len(d) == 10 and not d.startswith("--") else "9999", v["id"])
 
 
 def _docnum(searcher, article_id) -> int | None:

@@ -41,7 +41,7 @@ def relaxations(query: SearchQuery, split_words: Callable[[str], list[str]] | No
         out.append(Relaxation("去掉日期范围", params.with_period(query, None, None), "dates"))
     if params.has_filters(query) and len(out) > 1:
         out.append(Relaxation("去掉全部筛选", SearchQuery(q=query.q, sort=query.sort,
-                                                      page_size=query.page_size), "filter"))
+                                                      page_size=query.page_size, group=query.group), "filter"))
     words: list[str] = []
     q = query.q.strip()
     if '"' in q or "“" in q or "”" in q:
@@ -63,7 +63,7 @@ def relaxations(query: SearchQuery, split_words: Callable[[str], list[str]] | No
             candidates.append(w)
     out.extend(Relaxation(f"改搜“{w}”", replace(query, q=w, page=1), "word") for w in candidates)
     if params.has_filters(query):
-        bare = SearchQuery(sort=query.sort, page_size=query.page_size)
+        bare = SearchQuery(sort=query.sort, page_size=query.page_size, group=query.group)
         out.extend(Relaxation(f"改搜“{w}”并去掉全部筛选", replace(bare, q=w), "word")
                    for w in candidates)
     return out

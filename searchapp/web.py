@@ -239,6 +239,8 @@ def _chips(query: SearchQuery, links: Links) -> list[dict]:
         else:
             text = f"{query.date_from or '最早'} 至 {query.date_to or '最新'}"
         chips.append({"label": "日期", "value": text, "kind": "date", "remove": links.without_dates()})
+    if query.first_only:
+        chips.append({"label": "只看", "value": "首发", "kind": "first", "remove": links.first_only(False)})
     if query.amount_min is not None or query.amount_max is not None:
         chips.append({"label": "金额", "value": amounts.range_text(query.amount_min, query.amount_max),
                       "kind": "amount", "remove": links.without_amount()})

@@ -307,10 +307,16 @@ def test_article_without_query_and_unknown_id(svc):
     assert svc.article("nope") is None and svc.article("") is None
 
 
-def test_related_excludes_the_article_itself(svc):
-    rel = svc.related(NEWS[1].id, limit=3)
-    assert rel and NEWS[1].id not in [h.id for h in rel]
-    assert rel[0].title == "金水区重点项目开工"       # shares 郑东新区 / 项目
+def test_related_excludes_the_article_itself(tmp_path):
+    arts = [art("登封氢能源产业园签约", "登封市与现代汽车洽谈氢能源燃料电池项目，氢能源汽车产业园落地。"),
+            art("中牟氢能源汽车试点", "中牟县推广氢能源汽车，建设加氢站，燃料电池公交上线。"),
+            art("登封市召开安全生产会", "登封市召开安全生产会议，部署项目工地检查。"),
+            art("金水区垃圾分类", "金水区推进垃圾分类，社区志愿者上门宣传。")]
+    write_articles(arts, tmp_path)
+    svc = SearchService(tmp_path)
+    rel = svc.related(arts[0].id, limit=3)
+    assert arts[0].id not in [h.id for h in rel]
+    assert [h.title for h in rel] == ["中牟氢能源汽车试点"]     # the subject, not 登封 or 项目
     assert svc.related("nope") == []
 
 

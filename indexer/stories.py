@@ -1,0 +1,261 @@
+"""Near-duplicate stories: the same story in another paper or edition (computed at index time).
+
+A reprint, a district supplement's version of a city-page article, a repost with a new
+headline, trimmed or reordered paragraphs, a different byline: all keep most of the body's
+character sequences. So each article's body is normalised (``indexer.analysis.normalize``,
+then letters and digits only), cut into overlapping character shingles, and sketched with
+``datasketch.MinHash``; ``datasketch.MinHashLSH`` proposes candidate pairs, and a pair is
+the same story when its estimated Jaccard similarity reaches ``jaccard_min`` or the shorter
+body is mostly contained in the longer one (``containment_min``, for trimmed versions).
+Stories are the connected components of those pairs (``scipy.sparse.csgraph``). Parameters
+are in ``indexer/data/stories.json``.
+
+On disk, beside the Whoosh index of a generation::
+
+    story-signatures.npz  per article key (dockey): signature, shingle count, date, id
+    stories-N.npz       for Whoosh commit N: dockey -> story number, first-appearance flag,
+                        and each story's id (the id of its earliest article)
+
+``update(gen_dir)`` runs after every commit (full or incremental): signatures are computed
+only for articles not in the cache, the cache drops deleted ones, and the stories are
+recomputed over every live article - so adding or deleting an article always leaves the
+same clusters a rebuild would give. The earliest article of a story (by date, undated
+last, then by the order of indexing) is its first appearance; its id is the story id.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from indexer.analysis import normalize
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "stories.json"
+CACHE_FILE = "story-signatures.npz"
+STORIES_PREFIX = "stories-"
+_WORD = re.compile(r"[^\W_]+")
+_MASK32 = np.uint64(0xFFFFFFFF)
+_MULT = np.uint64(1000003)
+
+
+@lru_cache(maxsize=1)
+def params() -> dict:
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def normalised(body: str) -> str:
+    """The body as compared: normalised, letters and digits only (layout and punctuation gone)."""
+    return "".join(_WORD.findall(normalize(body or "")))
+
+
+def shingle_hashes(body: str) -> np.ndarray:
+    """uint64 hashes (< 2**32) of the distinct character shingles of the normalised body."""
+    text = normalised(body)
+    k = params()["shingle_chars"]
+    if len(text) < k:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for j in range(k):
+        h = (h * _MULT + codes[j:j + n]) & _MASK32
+    return np.unique(h)
+
+
+def _identity(x):
+    return x
+
+
+def signature(body: str) -> tuple[np.ndarray, int]:
+    """(MinHash signature as uint32[num_perm], number of shingles) of an article body."""
+    from datasketch import MinHash
+
+    p = params()
+    hashes = shingle_hashes(body)
+    m = MinHash(num_perm=p["num_perm"], seed=p["seed"], hashfunc=_identity, scheme=p["scheme"])
+    if len(hashes) and len(normalised(body)) >= p["min_chars"]:
+        m.update_batch(hashes.tolist())
+        return np.asarray(m.hashvalues, dtype=np.uint32), int(len(hashes))
+    return np.full(p["num_perm"], np.iinfo(np.uint32).max, dtype=np.uint32), 0
+
+
+def similarity(sig_a, size_a: int, sig_b, size_b: int) -> tuple[float, float]:
+    """(estimated Jaccard similarity, estimated containment of the smaller in the larger)."""
+    j = float(np.mean(np.asarray(sig_a) == np.asarray(sig_b)))
+    if not size_a or not size_b:
+        return 0.0, 0.0
+    inter = j * (size_a + size_b) / (1 + j)
+    return j, min(1.0, inter / min(size_a, size_b))
+
+
+def candidate_pairs(sigs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """int64[k, 2] pairs (i < j) of rows that share an LSH bucket (datasketch.MinHashLSH)."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    p = params()
+    lsh = MinHashLSH(threshold=p["lsh_threshold"], num_perm=p["num_perm"])
+    with lsh.insertion_session() as session:
+        for i in np.flatnonzero(sizes > 0).tolist():
+            session.insert(i, LeanMinHash(seed=p["seed"], hashvalues=sigs[i], scheme=p["scheme"]), check_duplication=False)
+    limit = p["max_bucket"]
+    pairs = []
+    for table in lsh.hashtables:
+        for key in table.keys():
+            members = table.get(key)
+            if len(members) < 2:
+                continue
+            m = np.fromiter(members, dtype=np.int64)
+            m.sort()
+            if len(m) > limit:        # a huge bucket (boilerplate text): chain it, don't square it
+                pairs.append(np.stack([m[:-1], m[1:]], axis=1))
+                continue
+            a, b = np.triu_indices(len(m), k=1)
+            pairs.append(np.stack([m[a], m[b]], axis=1))
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(pairs), axis=0)
+
+
+def same_story_pairs(sigs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The candidate pairs that pass the Jaccard-or-containment check."""
+    p = params()
+    pairs = candidate_pairs(sigs, sizes)
+    if not len(pairs):
+        return pairs
+    keep = np.zeros(len(pairs), dtype=bool)
+    for lo in range(0, len(pairs), 200_000):
+        a, b = pairs[lo:lo + 200_000, 0], pairs[lo:lo + 200_000, 1]
+        j = (sigs[a] == sigs[b]).mean(axis=1)
+        sa, sb = sizes[a].astype(np.float64), sizes[b].astype(np.float64)
+        cont = np.minimum(1.0, j * (sa + sb) / (1 + j) / np.maximum(1.0, np.minimum(sa, sb)))
+        keep[lo:lo + 200_000] = (j >= p["jaccard_min"]) | (cont >= p["containment_min"])
+    return pairs[keep]
+
+
+def cluster(sigs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """int32[n] story number of each row (connected components of the same-story pairs)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(sizes)
+    pairs = same_story_pairs(sigs, sizes)
+    graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels.astype(np.int32)
+
+
+@dataclass
+class Stories:
+    """The stories of one commit, by article key (dockey)."""
+    dockeys: np.ndarray      # int64, ascending
+    story: np.ndarray        # int32 story number per dockey
+    first: np.ndarray        # bool: the story's earliest article
+    story_ids: np.ndarray    # str per story number: id of its earliest article
+    sizes: np.ndarray        # int32 articles per story number
+
+    @classmethod
+    def build(cls, dockeys, ids, dates, sigs, sizes) -> "Stories":
+        order = np.argsort(dockeys, kind="stable")
+        dockeys, ids, dates = np.asarray(dockeys)[order], np.asarray(ids)[order], np.asarray(dates)[order]
+        sigs, sizes = np.asarray(sigs)[order], np.asarray(sizes)[order]
+        labels = cluster(sigs, sizes) if len(dockeys) else np.zeros(0, dtype=np.int32)
+        # earliest first: by date (undated last), then by key (indexing order)
+        when = np.where(dates > 0, dates, 99_999_999).astype(np.int64)
+        rank = np.lexsort((dockeys, when, labels))
+        first = np.zeros(len(dockeys), dtype=bool)
+        if len(rank):
+            starts = np.r_[True, labels[rank][1:] != labels[rank][:-1]]
+            first[rank[starts]] = True
+        n_stories = int(labels.max()) + 1 if len(labels) else 0
+        story_ids = np.empty(n_stories, dtype=ids.dtype if len(ids) else "<U16")
+        story_ids[labels[first]] = ids[first]
+        counts = np.bincount(labels, minlength=n_stories).astype(np.int32)
+        return cls(dockeys.astype(np.int64), labels, first, story_ids, counts)
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as f:
+            np.savez(f, dockeys=self.dockeys, story=self.story, first=self.first,
+                     story_ids=self.story_ids, sizes=self.sizes)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "Stories":
+        with np.load(path, allow_pickle=False) as z:
+            return cls(z["dockeys"], z["story"], z["first"], z["story_ids"], z["sizes"])
+
+
+def stories_path(gen_dir, generation: int) -> Path:
+    return Path(gen_dir) / f"{STORIES_PREFIX}{generation}.npz"
+
+
+def latest(gen_dir, generation: int) -> Path | None:
+    """The stories file of this commit, else of the newest earlier one (None: none yet)."""
+    best = None
+    for p in Path(gen_dir).glob(f"{STORIES_PREFIX}*.npz"):
+        m = re.fullmatch(rf"{STORIES_PREFIX}(\d+)\.npz", p.name)
+        if m and int(m.group(1)) <= generation and (best is None or int(m.group(1)) > best[0]):
+            best = (int(m.group(1)), p)
+    return best[1] if best else None
+
+
+def _load_cache(gen_dir: Path) -> dict:
+    path = gen_dir / CACHE_FILE
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in ("keys", "sigs", "sizes", "dates", "ids")}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def update(gen_dir) -> Stories:
+    """Recompute the stories of the generation's latest commit and write stories-N.npz."""
+    from indexer import store, substring
+
+    gen_dir = Path(gen_dir)
+    ix = store.open_index(gen_dir, readonly=True)
+    p = params()
+    with ix.reader() as reader:
+        generation = reader.generation()
+        docnums = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+        keys_by_doc = substring.dockey_column(reader)
+        keys = keys_by_doc[docnums]
+        cache = _load_cache(gen_dir)
+        known = {}
+        if cache:
+            known = {int(k): i for i, k in enumerate(cache["keys"].tolist())}
+        n = len(docnums)
+        sigs = np.zeros((n, p["num_perm"]), dtype=np.uint32)
+        sizes = np.zeros(n, dtype=np.int64)
+        dates = np.zeros(n, dtype=np.int64)
+        ids = []
+        for row, (doc, key) in enumerate(zip(docnums.tolist(), keys.tolist())):
+            i = known.get(int(key))
+            if i is not None and cache["sigs"].shape[1:] == sigs.shape[1:]:
+                sigs[row], sizes[row], dates[row] = cache["sigs"][i], cache["sizes"][i], cache["dates"][i]
+                ids.append(str(cache["ids"][i]))
+                continue
+            st = reader.stored_fields(doc)
+            sigs[row], sizes[row] = signature(st.get("body") or "")
+            d = st.get("date") or ""
+            dates[row] = int(d.replace("-", "")) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) else 0
+            ids.append(st.get("id", ""))
+    ids_arr = np.asarray(ids, dtype="<U64") if ids else np.zeros(0, dtype="<U64")
+    tmp = gen_dir / (CACHE_FILE + ".tmp")
+    with open(tmp, "wb") as f:
+        np.savez(f, keys=keys, sigs=sigs, sizes=sizes, dates=dates, ids=ids_arr)
+    os.replace(tmp, gen_dir / CACHE_FILE)
+    stories = Stories.build(keys, ids_arr, dates, sigs, sizes)
+    stories.save(stories_path(gen_dir, generation))
+    for old in gen_dir.glob(f"{STORIES_PREFIX}*.npz"):
+        m = re.fullmatch(rf"{STORIES_PREFIX}(\d+)\.npz", old.name)
+        if m and int(m.group(1)) < generation - 1:
+            old.unlink(missing_ok=True)
+    return stories
