@@ -350,6 +350,22 @@ def summary_section(run: dict) -> list[str]:
     return L
 
 
+KEEP_MARKER = "<!-- Sections below are written by other scripts; benchmarks/run keeps them. -->"
+
+
+def write(path, text: str) -> None:
+    """Write RESULTS.md, keeping whatever follows KEEP_MARKER in the existing file."""
+    from pathlib import Path
+
+    path = Path(path)
+    kept = ""
+    if path.exists():
+        old = path.read_text(encoding="utf-8")
+        if KEEP_MARKER in old:
+            kept = "\n" + old[old.index(KEEP_MARKER):]
+    path.write_text(text.rstrip("\n") + "\n" + kept, encoding="utf-8")
+
+
 def render(run: dict) -> str:
     L = ["# Benchmark results", "",
          "Written by `benchmarks/run` (see the README). Targets are issue 5's, stated for 100k articles "

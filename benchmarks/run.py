@@ -254,7 +254,7 @@ def main(argv=None) -> int:
     saved = Path(args.workdir) / "run.json"
     if args.report_only:
         run = json.loads(saved.read_text(encoding="utf-8"))
-        Path(args.output).write_text(report.render(run), encoding="utf-8")
+        report.write(args.output, report.render(run))
         log(f"wrote {args.output} from {saved}")
         return 0
     run = {"machine": measure.machine(ROOT), "args": {k: (sorted(v) if isinstance(v, set) else v)
@@ -266,7 +266,7 @@ def main(argv=None) -> int:
         run["seconds"] = time.perf_counter() - t0
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
         saved.write_text(json.dumps(run, ensure_ascii=False, default=str), encoding="utf-8")
-        Path(args.output).write_text(report.render(run), encoding="utf-8")
+        report.write(args.output, report.render(run))
         log(f"wrote {args.output}")
     return 0
 
