@@ -37,10 +37,10 @@ DATE_FROM = {"path": "文件路径", "record": "页面发布信息", "": ""}
 def render(source: str, page: PageParse, reader: str = "") -> str:
     """The explanation of one page as readable lines (Chinese labels)."""
     out = [f"{source}: {FAMILIES[page.family]},{len(page.articles)} 篇" + (f" [{reader}]" if reader else "")]
-    out.append("  行号  角色        规则                  内容")
+    out.append("  行号  角色          规则                  内容")
     for role in page.roles:
         text = role.text if len(role.text) <= 48 else role.text[:47] + "…"
-        out.append(f"  {role.number:>4}  {_pad(ROLE_NAMES.get(role.role, role.role), 10)}  "
+        out.append(f"  {role.number:>4}  {_pad(ROLE_NAMES.get(role.role, role.role), 12)}  "
                    f"{_pad(RULE_NAMES.get(role.rule, role.rule), 20)}  {text}")
     for article, inputs in zip(page.articles, page.inputs):
         out.append(f"  第 {article.ordinal} 篇(行 {article.line_start}–{article.line_end})")
