@@ -9,7 +9,8 @@ import click
 from indexer import explain
 from indexer.article import Article
 from indexer.pages import explain_file, parse_file
-from indexer.reading import PageReadError, display_path, iter_page_files
+from indexer.reading import (PageReadError, describe_bad_lines, display_path, iter_page_files,
+                             read_page_bytes, undecodable_lines)
 
 EXIT_OK, EXIT_FILES_SKIPPED = 0, 1
 _READER_NAMES = {"text": "文本 text", "html": "网页 html", "pdf": "PDF pdf"}
@@ -82,6 +83,13 @@ def parse(paths, as_json, explain_roles):
             click.echo(f"跳过 skipped: {exc}", err=True)
             skipped += 1
             continue
+        if reader == "text":
+            try:
+                bad = undecodable_lines(read_page_bytes(path))
+            except PageReadError:
+                bad = []
+            if bad:
+                click.echo(f"警告 warning: {display_path(path)}: {describe_bad_lines(bad)}", err=True)
         if page is not None:
             shown = display_path(path)
             click.echo(json.dumps(explain.as_json(shown, page, reader), ensure_ascii=False)

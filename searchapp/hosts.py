@@ -17,8 +17,7 @@ MAX_HOST_CHARS = 253
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z", re.IGNORECASE)
 _PORT = re.compile(r"[0-9]{1,5}\Z")
 
-BAD_HOST_MESSAGE = ("请求的 Host 头无效 (400 Bad Request: the Host header is not a valid host name)。"
-                    "请检查网址。\n")
+BAD_HOST_MESSAGE = "请求的 Host 头无效,请检查网址 (the Host header is not a valid host name)。"
 
 
 def _valid_port(port: str) -> bool:
@@ -64,8 +63,29 @@ def valid_host(value: str) -> bool:
     return valid_hostname(host)
 
 
+def error_answer(environ, start_response, status: str, message: str) -> list[bytes]:
+    """A WSGI error answer given before the app runs, in the app's forms: JSON under /api/
+    ({"error": {"status", "message"}}), else a small HTML page; never sniffed."""
+    import json
+    from html import escape
+
+    code = int(status.split()[0])
+    if environ.get("PATH_INFO", "").startswith("/api/"):
+        body = json.dumps({"error": {"status": code, "message": message}}, ensure_ascii=False)
+        ctype = "application/json"
+    else:
+        body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{code}</title>'
+                f"<h1>{code}</h1><p>{escape(message)}</p></html>")
+        ctype = "text/html; charset=utf-8"
+    data = body.encode("utf-8")
+    start_response(status, [("Content-Type", ctype), ("Content-Length", str(len(data))),
+                            ("X-Content-Type-Options", "nosniff"),
+                            ("Content-Security-Policy", "default-src 'none'")])
+    return [data] if environ.get("REQUEST_METHOD") != "HEAD" else [b""]
+
+
 class HostCheck:
-    """WSGI middleware: a request whose Host header is malformed gets 400 (plain text)."""
+    """WSGI middleware: a request whose Host header is malformed gets 400."""
 
     def __init__(self, app):
         self.app = app
@@ -73,11 +93,7 @@ class HostCheck:
     def __call__(self, environ, start_response):
         host = environ.get("HTTP_HOST")
         if host is not None and not valid_host(host):
-            body = BAD_HOST_MESSAGE.encode("utf-8")
-            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
-                                               ("Content-Length", str(len(body))),
-                                               ("X-Content-Type-Options", "nosniff")])
-            return [body] if environ.get("REQUEST_METHOD") != "HEAD" else [b""]
+            return error_answer(environ, start_response, "400 Bad Request", BAD_HOST_MESSAGE)
         return self.app(environ, start_response)
 
 

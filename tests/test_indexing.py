@@ -337,3 +337,20 @@ def test_crash_between_chunk_list_and_commit_leaves_a_working_index(tmp_path, ma
     listed = {c["id"] for g in substring.list_generations(gen)
               for c in substring.read_list(gen, g, exact=True)["chunks"]}
     assert names == listed                                 # the failed run's chunk is gone
+
+
+def test_an_index_from_before_per_commit_file_lists_is_updated_incrementally(tmp_path, make_pages):
+    """An index whose file list is still in newsearch.json (written by an older version) is
+    read as before: unchanged files are skipped, and the next commit carries its own list."""
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲"), "b.txt": page("乙")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    gen = store.current_generation(ix)
+    files = store.read_manifest(gen)
+    for p in gen.glob("files-*.json"):
+        p.unlink()
+    store.write_meta(gen, {**store.read_meta(gen), "files": files})
+    report = index_paths([pages], ix, procs=1)
+    assert not report.rebuilt and report.files_skipped == 2 and report.files_read == 0
+    assert store.read_manifest(gen) == files and "files" not in store.read_meta(gen)
+    assert indexed_ids(ix) == sorted(expected_ids(pages))

@@ -204,6 +204,8 @@ def test_one_undecodable_line_is_reported_and_the_rest_indexed(tmp_path):
     titles = sorted(d["title"] for d in stored(index_dir))
     assert titles == [f"甲第{i}条:惠济区召开项目建设推进会" for i in (1, 2, 3)]
     assert "garbled" not in json.dumps(stored(index_dir), ensure_ascii=False)
+    parsed = run_newsearch("parse", pages)
+    assert parsed.returncode == 0 and "第 5 行无法解码" in parsed.stderr, describe(parsed)
 
 
 def test_bidi_controls_are_stripped_from_titles(tmp_path):

@@ -44,6 +44,7 @@ ALLOWED_TAGS = {
     "input", "kbd", "label", "li", "line", "link", "main", "mark", "meta", "nav", "noscript",
     "ol", "option", "p", "rect", "script", "section", "select", "span", "strong", "summary",
     "svg", "table", "tbody", "td", "text", "th", "thead", "title", "tr", "ul",
+    "wbr",            # the article page breaks a source path only after a "/" (display.path_breaks)
 }
 XSS = [
     "<script>alert(1)</script>",

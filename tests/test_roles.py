@@ -72,3 +72,11 @@ def test_cards_and_sidebar_show_roles(client, names):
     art = sorted(names["correspondent"][name])[0]
     article = client.get(f"/articles/{art}").get_data(as_text=True)
     assert f"通讯员 {name}" in article
+
+
+def test_article_metadata_links_filter_by_the_role(client, names):
+    name = only_in(names, "photographer")[0]
+    art = sorted(names["photographer"][name])[0]
+    page = client.get(f"/articles/{art}").get_data(as_text=True)
+    table = page[page.index('<dl class="meta-table">'):page.index("</dl>")]
+    assert f"photographer={quote(name)}" in table and f"reporter={quote(name)}" not in table

@@ -86,7 +86,10 @@ def test_size_limits_answer_413_414_431(seed_index_dir):
         host = b"Host: 127.0.0.1\r\n"
         assert status_of(srv.raw(b"GET /api/info HTTP/1.1\r\n" + host + b"\r\n")) == 200
         long_url = b"/?q=" + b"a" * 2000
-        assert status_of(srv.raw(b"GET " + long_url + b" HTTP/1.1\r\n" + host + b"\r\n")) == 414
+        too_long = srv.raw(b"GET " + long_url + b" HTTP/1.1\r\n" + host + b"\r\n")
+        assert status_of(too_long) == 414 and b"X-Content-Type-Options: nosniff" in too_long
+        api_long = srv.raw(b"GET /api/search" + long_url[1:] + b" HTTP/1.1\r\n" + host + b"\r\n")
+        assert status_of(api_long) == 414 and b"Content-Type: application/json" in api_long
         big_headers = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"b" * 100) for i in range(60))
         assert status_of(srv.raw(b"GET / HTTP/1.1\r\n" + host + big_headers + b"\r\n")) == 431
         body = b"GET /api/info HTTP/1.1\r\n" + host + b"Content-Length: 50000\r\n\r\n" + b"c" * 2000
