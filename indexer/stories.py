@@ -228,6 +228,15 @@ def update(gen_dir) -> Stories:
         keys_by_doc = substring.dockey_column(reader)
         keys = keys_by_doc[docnums]
         cache = _load_cache(gen_dir)
+        previous = latest(gen_dir, generation)
+        if (cache and previous is not None and len(cache["keys"]) == len(keys)
+                and np.array_equal(np.sort(cache["keys"]), np.sort(keys))):
+            # the same articles as the stories file already written (an unchanged run)
+            stories = Stories.load(previous)
+            if previous != stories_path(gen_dir, generation):
+                stories.save(stories_path(gen_dir, generation))
+            _prune(gen_dir, generation)
+            return stories
         known = {}
         if cache:
             known = {int(k): i for i, k in enumerate(cache["keys"].tolist())}
@@ -248,14 +257,20 @@ def update(gen_dir) -> Stories:
             dates[row] = int(d.replace("-", "")) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) else 0
             ids.append(st.get("id", ""))
     ids_arr = np.asarray(ids, dtype="<U64") if ids else np.zeros(0, dtype="<U64")
+    stories = Stories.build(keys, ids_arr, dates, sigs, sizes)
+    stories.save(stories_path(gen_dir, generation))
+    # the cache after the stories: a cache never names articles the newest stories file lacks
     tmp = gen_dir / (CACHE_FILE + ".tmp")
     with open(tmp, "wb") as f:
         np.savez(f, keys=keys, sigs=sigs, sizes=sizes, dates=dates, ids=ids_arr)
     os.replace(tmp, gen_dir / CACHE_FILE)
-    stories = Stories.build(keys, ids_arr, dates, sigs, sizes)
-    stories.save(stories_path(gen_dir, generation))
+    _prune(gen_dir, generation)
+    return stories
+
+
+def _prune(gen_dir: Path, generation: int) -> None:
+    """Remove the stories files of commits before the previous one."""
     for old in gen_dir.glob(f"{STORIES_PREFIX}*.npz"):
         m = re.fullmatch(rf"{STORIES_PREFIX}(\d+)\.npz", old.name)
         if m and int(m.group(1)) < generation - 1:
             old.unlink(missing_ok=True)
-    return stories

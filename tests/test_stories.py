@@ -212,3 +212,19 @@ def test_amount_panel_counts_a_reprinted_story_once(story_index):
     _, _, ix = story_index
     agg = SearchService(ix).search(SearchQuery(q="签约", group=False)).amounts
     assert agg["articles"] == 2 and agg["count"] == 1 and agg["sum"] == 850000
+
+
+def test_unchanged_run_reuses_the_stories(story_index, monkeypatch):
+    from indexer import store
+    from indexer.indexing import index_paths
+
+    root, pages, ix = story_index
+    calls = []
+    real = st.cluster
+    monkeypatch.setattr(st, "cluster", lambda *a: calls.append(1) or real(*a))
+    gen = store.current_generation(ix)
+    index_paths([pages], ix, procs=1)             # nothing changed
+    assert calls == []
+    files = sorted(p.name for p in gen.glob("stories-*.npz"))
+    assert len(files) == 2                        # this commit's and the previous one's
+    assert st.Stories.load(st.latest(gen, 10**6)).sizes.max() == 2
