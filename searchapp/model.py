@@ -26,7 +26,8 @@ class SearchQuery:
     page_size: int = 20
     amount_min: float | None = None   # 万元, inclusive: articles whose amount (indexer.amounts) is >=
     amount_max: float | None = None   # 万元, inclusive
-    group: bool = True                # one hit per story (searchapp.stories); False: every article
+    group: bool = True                # the web list's state: one card per story (all=1: False); the
+                                      # service groups only when called with search(group=True)
     first_only: bool = False          # 只看首发: only the earliest version of each story
 
     def included(self, facet: str) -> tuple[str, ...]:

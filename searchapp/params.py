@@ -23,7 +23,7 @@ FACET_LABELS = {"district": "区县", "year": "年份", "month": "月份", "repo
                 "correspondent": "通讯员", "photographer": "摄影", "type": "项目类型"}
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 EXCLUDE_PREFIX = "x"          # xdistrict=惠济区 excludes a value
-SCALAR_PARAMS = ("q", "from", "to", "sort", "page", "size", "amin", "amax", "all", "first")
+SCALAR_PARAMS = ("q", "from", "to", "sort", "page", "size", "amin", "amax", "all", "first", "group")
 FULL_PARAM = "full"           # full=1: export / API hits carry the whole body (not a search setting)
 KNOWN_PARAMS = frozenset(SCALAR_PARAMS) | frozenset(FACETS) | {EXCLUDE_PREFIX + f for f in FACETS} | {FULL_PARAM}
 
@@ -163,7 +163,8 @@ def parse_amount_range(raw_min: str | None, raw_max: str | None) -> tuple[float 
     return lo, hi, messages
 
 
-def _flag(raw: str | None) -> bool:
+def flag(raw: str | None) -> bool:
+    """A yes/no URL parameter: 1, true, yes, on."""
     return clean_text(raw or "").lower() in ("1", "true", "yes", "on")
 
 
@@ -271,8 +272,8 @@ def parse_args(pairs: Iterable[tuple[str, str]], limits: Limits = Limits()) -> P
     d_from, d_to, msgs = parse_date_range(first("from"), first("to"))
     for m in msgs:
         note(m)
-    show_all = _flag(first("all"))         # every article instead of one card per story
-    first_only = _flag(first("first"))     # 只看首发
+    show_all = flag(first("all"))         # every article instead of one card per story
+    first_only = flag(first("first"))     # 只看首发
     amin, amax, msgs = parse_amount_range(first("amin"), first("amax"))
     for m in msgs:
         note(m)

@@ -157,7 +157,7 @@ class SearchService:
     def info(self) -> dict:
         return self.handle.info()
 
-    def search(self, query: SearchQuery, full: bool = False) -> SearchResults:
+    def search(self, query: SearchQuery, full: bool = False, group: bool = False) -> SearchResults:
         """One page of hits with facets and timeline; `full` adds each hit's body."""
         t0 = time.perf_counter()
         query, messages = self._sanitize(query)
@@ -166,7 +166,8 @@ class SearchService:
             messages += rs.messages
             total = len(rs.docs)
             sto = self.state(s).stories
-            reps = stories_.group(rs.docs, sto) if query.group else None
+            # group: one hit per story (the web page's list; query.group is its URL state)
+            reps = stories_.group(rs.docs, sto) if group else None
             cards = len(reps) if reps is not None else total
             pages = max(1, math.ceil(cards / query.page_size))
             page = query.page

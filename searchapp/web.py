@@ -190,7 +190,9 @@ def _index_message(exc: Exception) -> str | None:
     return None
 
 
-def _search(query: SearchQuery, full: bool = False) -> SearchResults:
+def _search(query: SearchQuery, full: bool = False, group: bool = False) -> SearchResults:
+    if group:
+        return _service().search(query, full=full, group=True)
     return _service().search(query, full=full) if full else _service().search(query)
 
 
@@ -378,11 +380,12 @@ def _error_response(code: int, message: str, exc: HTTPException | None):
     return resp
 
 
-def _searched(full: bool = False):
-    """The request's search: (query, results, links for this state, messages for the user)."""
+def _searched(full: bool = False, group: bool | None = None):
+    """The request's search: (query, results, links for this state, messages for the user);
+    `group`: one hit per story (None: as the URL says, all=1 lists every article)."""
     parsed = _parse_request()
     query = parsed.query
-    results = _search(query, full)
+    results = _search(query, full, query.group if group is None else group)
     links = _links(replace(query, page=results.page))
     return query, results, links, list(parsed.messages) + _result_messages(query, results)
 
@@ -491,7 +494,8 @@ def _register_routes(app: Flask) -> None:
     @app.get("/api/search")
     def api_search():
         full = _full()
-        query, results, links, messages = _searched(full)
+        # one hit per story only when asked (group=1): API pages hold `size` articles
+        query, results, links, messages = _searched(full, group=params.flag(request.args.get("group")))
         body = {"query": _query_dict(query), **results.to_dict()}
         body["messages"] = messages
         root = _root()

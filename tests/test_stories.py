@@ -125,7 +125,8 @@ def test_service_groups_and_first_only(story_index):
     orig, rep = by_title["惠济区12个项目集中签约"], by_title["85亿元！惠济区签约一批重大项目"]
     assert orig.story == rep.story == orig.id and orig.first and not rep.first
     assert orig.story_size == rep.story_size == 2 and by_title["金水区召开经济运行分析会"].story_size == 1
-    grouped = svc.search(SearchQuery(q="签约", group=True))
+    grouped = svc.search(SearchQuery(q="签约"), group=True)
+    assert svc.search(SearchQuery(q="签约")).stories is None          # the service's default: every article
     assert grouped.total == 2 and grouped.stories == 1 and len(grouped.hits) == 1
     assert [o["id"] for o in grouped.hits[0].others] == [rep.id if grouped.hits[0].id == orig.id else orig.id]
     first = svc.search(SearchQuery(first_only=True, sort="oldest", group=False))
@@ -176,7 +177,9 @@ def test_web_cards_switch_article_page_and_exports(story_index):
     assert "2 篇文章合并为 1 条报道" in html and "显示全部文章" in html
     html = c.get("/?q=签约&all=1").get_data(as_text=True)
     assert html.count('<article class="hit"') == 2 and "另有" not in html and "转载" in html
-    api = c.get("/api/search?q=签约").get_json()
+    assert c.get("/api/search?q=签约").get_json()["total"] == 2           # the API lists articles …
+    assert len(c.get("/api/search?q=签约").get_json()["hits"]) == 2
+    api = c.get("/api/search?q=签约&group=1").get_json()                 # … and stories with group=1
     assert api["stories"] == 1 and api["total"] == 2 and len(api["hits"][0]["others"]) == 1
     first = c.get("/api/search?first=1&all=1").get_json()
     assert first["total"] == 2 and all(h["first"] for h in first["hits"])
