@@ -61,11 +61,11 @@ def _write_diagnosis(index_dir: Path, cause: BaseException | None) -> str:
     code = getattr(cause, "errno", None)
     free = st.f_bavail * st.f_frsize
     if st.f_flag & os.ST_RDONLY or code == errno.EROFS:
-        return "\n文件系统只读 (read-only file system): " + str(path)
+        return "\n文件系统只读: " + str(path)
     if code in (errno.ENOSPC, errno.EDQUOT) or (code is None and free < LOW_SPACE_BYTES):
-        return f"\n磁盘空间不足 (disk full): {path} 仅剩 {free / 1048576:.1f} MB 可用 (free)"
+        return f"\n磁盘空间不足: {path} 仅剩 {free / 1048576:.1f} MB 可用"
     if code == errno.EFBIG:
-        return "\n文件大小超出限制 (file size limit reached, see ulimit -f)"
+        return "\n文件大小超出限制"
     return ""
 
 
@@ -135,16 +135,16 @@ def index(paths, index_dir, rebuild, wait, procs, watch, rescan, debounce):
         progress.close()
 
     for path, reason in report.files_failed:
-        click.echo(f"失败 failed: {path}: {reason}", err=True)
+        click.echo(f"失败: {path}: {reason}", err=True)
     for path, reason in report.files_warned:
-        click.echo(f"警告 warning: {path}: {reason}", err=True)
-    mode = "重建 rebuilt" if report.rebuilt else "增量更新 updated"
-    click.echo(f"索引 index: {index_dir} ({mode}, 共 {report.doc_count} 篇 articles)")
-    click.echo(f"文件 files:    读取 read {report.files_read}, 未变 skipped {report.files_skipped}, "
-               f"失败 failed {len(report.files_failed)}")
-    click.echo(f"文章 articles: 新增 added {report.added}, 更新 updated {report.updated}, "
-               f"删除 deleted {report.deleted}")
-    click.echo(f"用时 time:     {report.seconds:.1f} s")
+        click.echo(f"警告: {path}: {reason}", err=True)
+    mode = "重建" if report.rebuilt else "增量更新"
+    click.echo(f"索引: {index_dir} ({mode}, 共 {report.doc_count} 篇)")
+    click.echo(f"文件: 读取 {report.files_read}, 未变 {report.files_skipped}, "
+               f"失败 {len(report.files_failed)}")
+    click.echo(f"文章: 新增 {report.added}, 更新 {report.updated}, "
+               f"删除 {report.deleted}")
+    click.echo(f"用时: {report.seconds:.1f} s")
     if report.files_failed:
         sys.exit(EXIT_FILES_FAILED)
 

@@ -182,7 +182,7 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
     except PageReadError as e:
         return _FileResult(key, shown, "failed", reason=e.reason)
     except OSError as e:            # gone between reading and stat
-        return _FileResult(key, shown, "failed", reason=f"无法读取 (cannot read): {e.strerror or e}")
+        return _FileResult(key, shown, "failed", reason=f"无法读取: {e.strerror or e}")
     sha = hashlib.sha256(data).hexdigest()
     result = _FileResult(key, shown, "unchanged", sha, len(data), mtime_ns)
     if sha == old_sha:
@@ -193,7 +193,7 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
         return _FileResult(key, shown, "failed", reason=str(e))
     except Exception as e:  # a parser bug must not stop the whole run
         return _FileResult(key, shown, "failed",
-                           reason=f"解析失败 (parse error): {type(e).__name__}: {e}")
+                           reason=f"解析失败: {type(e).__name__}: {e}")
     seen, unique = set(), []
     for article in articles:
         if article.id in seen:      # the same article twice on one page: index it once
@@ -423,7 +423,7 @@ class _Run:
                     kind, payload = result_q.get(timeout=1.0)
                 except queue.Empty:
                     if any(not w.is_alive() and w.exitcode for w in workers):
-                        raise RuntimeError("索引子进程意外退出 (an index worker died)")
+                        raise RuntimeError("索引子进程意外退出")
                     continue
                 if kind == "file":
                     self.apply(payload)
@@ -437,7 +437,7 @@ class _Run:
                     errno_, strerror, filename = payload
                     raise OSError(errno_, strerror, filename)
                 else:
-                    raise RuntimeError(f"索引子进程出错 (index worker failed):\n{payload}")
+                    raise RuntimeError(f"索引子进程出错:\n{payload}")
             for w in workers:
                 w.join()
             self.next_dockey = counter.value

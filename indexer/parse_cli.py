@@ -13,7 +13,7 @@ from indexer.reading import (PageReadError, describe_bad_lines, display_path, it
                              read_page_bytes, undecodable_lines)
 
 EXIT_OK, EXIT_FILES_SKIPPED = 0, 1
-_READER_NAMES = {"text": "文本 text", "html": "网页 html", "pdf": "PDF pdf"}
+_READER_NAMES = {"text": "文本", "html": "网页", "pdf": "PDF"}
 _PREVIEW = 60               # characters of the first body line shown in the listing
 
 
@@ -23,10 +23,10 @@ def _names(values) -> str:
 
 def _listing(article: Article) -> str:
     """A few readable lines per article: what a user needs to judge the split."""
-    title = article.title or "(无标题 untitled)"
-    lines = [f"  [{article.ordinal}] {title}    (行 lines {article.line_start}-{article.line_end})"]
+    title = article.title or "(无标题)"
+    lines = [f"  [{article.ordinal}] {title}    (行 {article.line_start}-{article.line_end})"]
     if article.subtitle:
-        lines.append(f"      副题 subtitle: {article.subtitle}")
+        lines.append(f"      副题: {article.subtitle}")
     lines.append(
         f"      日期 {article.date or '—'} · 区域 {article.district or '—'}"
         f" · 记者 {_names(article.reporters)} · 通讯员 {_names(article.correspondents)}"
@@ -80,7 +80,7 @@ def parse(paths, as_json, explain_roles):
             else:
                 page, (articles, reader) = None, parse_file(path)
         except PageReadError as exc:
-            click.echo(f"跳过 skipped: {exc}", err=True)
+            click.echo(f"跳过: {exc}", err=True)
             skipped += 1
             continue
         if reader == "text":
@@ -89,7 +89,7 @@ def parse(paths, as_json, explain_roles):
             except PageReadError:
                 bad = []
             if bad:
-                click.echo(f"警告 warning: {display_path(path)}: {describe_bad_lines(bad)}", err=True)
+                click.echo(f"警告: {display_path(path)}: {describe_bad_lines(bad)}", err=True)
         if page is not None:
             shown = display_path(path)
             click.echo(json.dumps(explain.as_json(shown, page, reader), ensure_ascii=False)
@@ -98,11 +98,11 @@ def parse(paths, as_json, explain_roles):
             for article in articles:
                 click.echo(json.dumps({**article.to_dict(), "reader": reader}, ensure_ascii=False))
         else:
-            click.echo(f"{display_path(path)}: {len(articles)} 篇 article(s) [{_READER_NAMES[reader]}]")
+            click.echo(f"{display_path(path)}: {len(articles)} 篇 [{_READER_NAMES[reader]}]")
             for article in articles:
                 click.echo(_listing(article))
     for where, reason in errors:
-        click.echo(f"跳过 skipped: {where}: {reason}", err=True)
+        click.echo(f"跳过: {where}: {reason}", err=True)
     if not seen and not errors:
-        click.echo("没有找到页面文件 (*.txt *.htm *.html *.pdf) / no page files found", err=True)
+        click.echo("没有找到页面文件 (*.txt *.htm *.html *.pdf)", err=True)
     raise SystemExit(EXIT_FILES_SKIPPED if (errors or skipped) else EXIT_OK)

@@ -261,7 +261,7 @@ def read_pdf(data: bytes) -> str:
             pages += 1
             _collect(layout, number, lines, pictures)
     except (PDFPasswordIncorrect, PDFTextExtractionNotAllowed):
-        raise ValueError("PDF 已加密或禁止提取文字,已跳过 (encrypted PDF: text extraction not allowed)"
+        raise ValueError("PDF 已加密或禁止提取文字,已跳过"
                          ) from None
     except Exception as exc:                        # pdfminer raises many kinds for broken files
         raise ValueError(f"不是有效的 PDF 文件 (broken PDF: {type(exc).__name__}: {exc})"[:300]

@@ -90,7 +90,7 @@ def iter_page_files(paths: Iterable, errors: list) -> Iterator[Path]:
         if stat.S_ISDIR(st.st_mode):
             yield from _walk(path, seen_files, errors)
         elif path.suffix.lower() not in READERS:
-            errors.append((display_path(path), "不是版面文件 .txt/.htm/.html/.pdf (not a page file: .txt, .htm, .html or .pdf)"))
+            errors.append((display_path(path), "不是版面文件 .txt/.htm/.html/.pdf"))
         elif not stat.S_ISREG(st.st_mode):
             errors.append((display_path(path), NOT_REGULAR.format(kind=_kind(st.st_mode))))
         elif _first_time(st, seen_files):
@@ -104,7 +104,7 @@ def _open_folder(folder: Path, active: set, errors: list):
         st = folder.stat()
         key = (st.st_dev, st.st_ino)
         if key in active:
-            errors.append((display_path(folder), "符号链接循环,已跳过 (symlink loop)"))
+            errors.append((display_path(folder), "符号链接循环,已跳过"))
             return None
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -148,7 +148,7 @@ def _walk(root: Path, seen_files: set, errors: list) -> Iterator[Path]:
             st = path.stat()                 # follows symlinks
         except FileNotFoundError:
             if entry.is_symlink():
-                errors.append((display_path(path), "符号链接指向不存在的文件 (broken symlink)"))
+                errors.append((display_path(path), "符号链接指向不存在的文件"))
             continue
         except OSError as exc:
             errors.append((display_path(path), _os_reason(exc, "无法访问")))
@@ -169,11 +169,11 @@ def _first_time(st: os.stat_result, seen: set) -> bool:
 
 def _os_reason(exc: OSError, zh: str) -> str:
     if isinstance(exc, FileNotFoundError):
-        return "文件或文件夹不存在 (no such file or directory)"
+        return "文件或文件夹不存在"
     if isinstance(exc, PermissionError):
         return f"{zh}:没有权限 ({exc.strerror or 'Permission denied'})"
     if isinstance(exc, IsADirectoryError):
-        return "这是一个文件夹 (is a directory)"
+        return "这是一个文件夹"
     return f"{zh} ({exc.strerror or exc.__class__.__name__})"
 
 
@@ -294,11 +294,11 @@ def describe_bad_lines(lines: list[int]) -> str:
 
 def _reject_binary(data: bytes) -> None:
     if b"\x00" in data:
-        raise ValueError("不是文本文件:含有 NUL 字节 (binary file: NUL bytes)")
+        raise ValueError("不是文本文件:含有 NUL 字节")
     sample = data[:_SAMPLE]
     bad = len(sample.translate(None, _NOT_BAD))      # deletes all but the bad bytes
     if sample and bad / len(sample) > _MAX_CONTROL_SHARE:
-        raise ValueError("不是文本文件:控制字符过多 (binary file: control characters)")
+        raise ValueError("不是文本文件:控制字符过多")
 
 
 def _decode_utf8(data: bytes) -> str | None:

@@ -76,7 +76,7 @@ class IndexBusy(Exception):
         super().__init__(
             f"另一个索引任务正在运行 (pid {pid}, 开始于 {started}); "
             f"another index run is in progress on {self.index_dir}. "
-            "稍后重试,或使用 --wait SECONDS 等待 (retry later or use --wait SECONDS)")
+            "稍后重试,或使用 --wait SECONDS 等待")
 
 
 def now_iso() -> str:

@@ -119,13 +119,13 @@ def batch_targets(changed: Iterable[str], roots: list[Path]) -> list[Path]:
 
 def describe_report(kind: str, changed: int, report: IndexReport) -> str:
     """The log line of one batch."""
-    what = f"{changed} 个路径变化 (paths changed)" if kind == "batch" else "定期扫描 (rescan)"
+    what = f"{changed} 个路径变化" if kind == "batch" else "定期扫描"
     if kind == "initial":
-        what = "首次索引 (initial run)"
-    return (f"[{_stamp()}] {what}: 文件 files 读取 read {report.files_read}, "
-            f"未变 skipped {report.files_skipped}, 失败 failed {len(report.files_failed)}; "
-            f"文章 articles 新增 added {report.added}, 更新 updated {report.updated}, "
-            f"删除 deleted {report.deleted}; 共 {report.doc_count} 篇 articles, {report.seconds:.1f} s")
+        what = "首次索引"
+    return (f"[{_stamp()}] {what}: 文件: 读取 {report.files_read}, "
+            f"未变 {report.files_skipped}, 失败 {len(report.files_failed)}; "
+            f"文章: 新增 {report.added}, 更新 {report.updated}, "
+            f"删除 {report.deleted}; 共 {report.doc_count} 篇, 用时 {report.seconds:.1f} s")
 
 
 class Watcher:
@@ -159,18 +159,18 @@ class Watcher:
             report = index_paths(targets, self.index_dir, rebuild=rebuild, procs=self.procs,
                                  wait=self.wait, notice=self.log)
         except IndexBusy as e:
-            self.error(f"[{_stamp()}] {e} —— {RETRY_SECONDS:.0f} 秒后重试 (retrying)")
+            self.error(f"[{_stamp()}] {e} —— {RETRY_SECONDS:.0f} 秒后重试")
             return False
         except IndexWriteError as e:
-            self.error(f"[{_stamp()}] {e} —— {RETRY_SECONDS:.0f} 秒后重试 (retrying)")
+            self.error(f"[{_stamp()}] {e} —— {RETRY_SECONDS:.0f} 秒后重试")
             return False
         except Exception as e:          # a bug in one run must not end the watch
-            self.error(f"[{_stamp()}] 索引出错 (index run failed): {type(e).__name__}: {e} "
-                       f"—— {RETRY_SECONDS:.0f} 秒后重试 (retrying)")
+            self.error(f"[{_stamp()}] 索引出错: {type(e).__name__}: {e} "
+                       f"—— {RETRY_SECONDS:.0f} 秒后重试")
             return False
         self.batches += 1
         for path, reason in report.files_failed:
-            self.error(f"失败 failed: {path}: {reason}")
+            self.error(f"失败: {path}: {reason}")
         if kind != "rescan" or report.files_read or report.deleted or report.files_failed:
             self.log(describe_report(kind, changed, report))
         return True
@@ -198,7 +198,7 @@ class Watcher:
     def run(self) -> int:
         """Index, then follow the changes until stop is set. Returns the number of runs."""
         names = " ".join(str(p) for p in self.paths)
-        self.log(f"[{_stamp()}] 监视 watching: {names} (索引 index: {self.index_dir}; Ctrl+C 停止 stop)")
+        self.log(f"[{_stamp()}] 监视: {names} (索引: {self.index_dir}; 按 Ctrl+C 停止)")
         self._start_observer()               # before the first run: no change slips between
         while not self.stop.is_set() and not self._index(self.paths, "initial", 0, self.rebuild):
             self.stop.wait(RETRY_SECONDS)
@@ -229,7 +229,7 @@ class Watcher:
             if self.observer is not None:
                 self.observer.stop()
                 self.observer.join(timeout=10)
-        self.log(f"[{_stamp()}] 已停止监视 (stopped watching) — {self.batches} 次索引 (index runs)")
+        self.log(f"[{_stamp()}] 已停止监视 — {self.batches} 次索引")
         return self.batches
 
     def _observing(self) -> bool:

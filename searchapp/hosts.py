@@ -17,7 +17,7 @@ MAX_HOST_CHARS = 253
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z", re.IGNORECASE)
 _PORT = re.compile(r"[0-9]{1,5}\Z")
 
-BAD_HOST_MESSAGE = "请求的 Host 头无效,请检查网址 (the Host header is not a valid host name)。"
+BAD_HOST_MESSAGE = "请求的 Host 头无效,请检查网址。"
 
 
 def _valid_port(port: str) -> bool:

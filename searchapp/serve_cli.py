@@ -62,7 +62,7 @@ def serve(host: str, port: int, index_dir: str | None, threads: int, base_url: s
     except Exception as exc:  # the index's own exceptions carry a Chinese message
         if type(exc).__name__ in ("IndexNotFound", "IndexVersionMismatch", "EmptyIndexError"):
             raise click.ClickException(
-                f"{exc}\n先建立索引 (build the index first): newsearch index seeds/ "
+                f"{exc}\n先建立索引: newsearch index seeds/ "
                 f"--index-dir {app.config['INDEX_DIR']}") from None
         raise
     try:
@@ -70,7 +70,7 @@ def serve(host: str, port: int, index_dir: str | None, threads: int, base_url: s
                         max_url_bytes, max_body_bytes)
         server = create_server(app, host, port, threads, limits)
     except OSError as exc:
-        raise click.ClickException(f"无法监听 {host}:{port}：{exc.strerror or exc} (cannot listen)") from None
+        raise click.ClickException(f"无法监听 {host}:{port}：{exc.strerror or exc}") from None
     shown_host = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host
     docs = info.get("doc_count", "?")
     click.echo(f"newsearch：索引 {app.config['INDEX_DIR']}（{docs} 篇文章）")
@@ -81,4 +81,4 @@ def serve(host: str, port: int, index_dir: str | None, threads: int, base_url: s
         pass
     finally:
         server.close()
-    click.echo("已停止 (stopped).")
+    click.echo("已停止。")

@@ -284,7 +284,7 @@ def test_parse_json_names_the_reader(tmp_path):
     assert {(Path(r["source"]).name, r["reader"]) for r in rows} == {
         ("page.txt", "text"), ("portal.html", "html")}
     listing = CliRunner().invoke(parse_cmd, [str(tmp_path / "portal.html")]).stdout
-    assert "1 篇 article(s) [网页 html]" in listing
+    assert "1 篇 [网页]" in listing
 
 
 def test_index_and_search_html_pages(tmp_path):

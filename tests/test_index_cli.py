@@ -38,11 +38,11 @@ def test_index_then_skip_unchanged(tmp_path, make_pages):
     assert result.exit_code == 0, result.output
     n = doc_count(tmp_path / "ix")
     assert n >= 2
-    assert "读取 read 1" in result.stdout and f"新增 added {n}" in result.stdout
-    assert "用时 time" in result.stdout
+    assert "读取 1" in result.stdout and f"新增 {n}" in result.stdout
+    assert "用时:" in result.stdout and "time" not in result.stdout
     again = run(pages, "--index-dir", tmp_path / "ix")
     assert again.exit_code == 0
-    assert "未变 skipped 1" in again.stdout and "新增 added 0" in again.stdout
+    assert "未变 1" in again.stdout and "新增 0" in again.stdout
 
 
 def test_index_dir_from_environment(tmp_path, make_pages):
@@ -58,7 +58,7 @@ def test_failed_files_are_listed_and_exit_1(tmp_path, make_pages):
     result = run(pages, "--index-dir", tmp_path / "ix")
     assert result.exit_code == 1
     assert str(pages / "bad.txt") in result.stderr
-    assert "失败 failed 1" in result.stdout
+    assert "失败 1" in result.stdout
     assert doc_count(tmp_path / "ix") >= 2
 
 
@@ -67,7 +67,7 @@ def test_rebuild_flag_swaps_generation(tmp_path, make_pages):
     run(pages, "--index-dir", tmp_path / "ix")
     gen = store.current_name(tmp_path / "ix")
     result = run("--rebuild", pages, "--index-dir", tmp_path / "ix")
-    assert result.exit_code == 0 and "重建 rebuilt" in result.stdout
+    assert result.exit_code == 0 and "重建" in result.stdout
     assert store.current_name(tmp_path / "ix") != gen
 
 
@@ -106,4 +106,4 @@ def test_real_process_no_progress_bar_when_not_a_terminal(tmp_path, make_pages):
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "indexing" not in proc.stderr and proc.stderr.strip() == ""
-    assert "文章 articles" in proc.stdout
+    assert "文章: 新增" in proc.stdout

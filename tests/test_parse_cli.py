@@ -30,10 +30,10 @@ def test_listing_shows_how_a_page_was_split():
     out = result.stdout
     assert f"{SEED_001}: 11 篇" in out
     assert "[1] 金水区吹响奋进「冲锋号」" in out
-    assert "副题 subtitle: 稳经济 促发展 强信心 当好高质量发展「火车头」" in out
+    assert "副题: 稳经济 促发展 强信心 当好高质量发展「火车头」" in out
     assert "日期 2023-02-12 · 区域 金水区 · 记者 党贺喜" in out
     assert "通讯员 宋跃伟、何源" in out
-    assert "(无标题 untitled)" in out and "摄影 王恩俊" in out
+    assert "(无标题)" in out and "摄影 王恩俊" in out
     assert "      记者从2月12日召开的金水区高质量发展大会上获悉" in out
     assert result.stderr == ""
 

@@ -270,9 +270,9 @@ def test_index_reports_the_scan_by_name_and_indexes_the_rest(tmp_path):
     result = CliRunner().invoke(index_cmd, [str(pages), "--index-dir", str(tmp_path / "ix"),
                                             "--procs", "1"])
     assert result.exit_code == 1, result.output
-    assert f"失败 failed: {pages / 'a01_scan.pdf'}: PDF 没有文字层" in result.stderr
+    assert f"失败: {pages / 'a01_scan.pdf'}: PDF 没有文字层" in result.stderr
     assert "OCR" in result.stderr
-    assert "新增 added 1" in result.stdout            # the text PDF, and nothing for the scan
+    assert "新增 1" in result.stdout            # the text PDF, and nothing for the scan
     again = CliRunner().invoke(index_cmd, [str(pages), "--index-dir", str(tmp_path / "ix"),
                                            "--procs", "1"])
     assert "a01_scan.pdf" in again.stderr              # still reported, never indexed as empty
@@ -283,7 +283,7 @@ def test_parse_skips_the_scan_and_names_the_pdf_reader(tmp_path):
     (tmp_path / "a06.pdf").write_bytes(_page(_three_columns))
     result = CliRunner().invoke(parse_cmd, ["--json", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"跳过 skipped: {tmp_path / 'scan.pdf'}: PDF 没有文字层" in result.stderr
+    assert f"跳过: {tmp_path / 'scan.pdf'}: PDF 没有文字层" in result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["title"], r["reader"]) for r in rows] == [("荥阳市举办秋季招聘会", "pdf")]
     with pytest.raises(PageReadError, match="scan.pdf"):

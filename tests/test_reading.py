@@ -131,7 +131,7 @@ def test_iter_page_files_survives_symlink_loops(tmp_path):
     found = list(iter_page_files([tmp_path], errors))
     assert found == [tmp_path / "a" / "p.txt"]
     reasons = " ".join(r for _, r in errors)
-    assert "loop" in reasons and "broken" in reasons
+    assert "符号链接循环" in reasons and "指向不存在的文件" in reasons
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")

@@ -397,7 +397,7 @@ def _write_error_problems(result, reasons: tuple[str, ...]) -> list[str]:
     return problems
 
 
-DISK_FULL = ("No space left on device", "disk full")
+DISK_FULL = ("No space left on device", "磁盘空间不足")
 
 
 @pytest.mark.slow
@@ -479,7 +479,7 @@ def test_file_size_limit_is_a_write_error_too(tmp_path, expected):
         args = ["index", pages, "--index-dir", index_dir, "--procs", procs] + (["--rebuild"] if rebuild else [])
         result = run_newsearch(*args, preexec_fn=limit_file_size)
         case = f"{'rebuild' if rebuild else 'update'} --procs {procs} under RLIMIT_FSIZE"
-        failures += [f"{case}: {p}" for p in _write_error_problems(result, ("File too large", "file size limit"))]
+        failures += [f"{case}: {p}" for p in _write_error_problems(result, ("File too large", "文件大小超出限制"))]
         assert index_state(index_dir) == expected[0], case
     assert not failures, "\n".join(failures)
     again = run_newsearch("index", pages, "--index-dir", index_dir)
