@@ -1,7 +1,7 @@
 """RESULTS.md from the measurements of one run of benchmarks/run (pure: dict in, text out)."""
 from __future__ import annotations
 
-from benchmarks.measure import latency_summary, percentile
+from benchmarks.measure import latency_summary
 from benchmarks.queries import CLASSES
 
 GIB = 2**30

@@ -19,7 +19,6 @@ import os
 import shutil
 import time
 from multiprocessing import get_context
-from pathlib import Path
 
 FACET_FIELDS = {"district": "district", "year": "year", "month": "month", "reporter": "reporter",
                 "type": "type"}

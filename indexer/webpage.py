@@ -459,11 +459,6 @@ def _facts(lines: list[_Line]) -> PageFacts:
             if line.kind == SHORT and line.text.startswith(tuple(_BULLET)) and _ORGAN.search(line.n):
                 source = line.text.lstrip(_BULLET).strip()
                 break
-        if line.rule == chrome.ISSUE_DATES and latest is None:
-            dates = [_date(tuple(int(x) for x in d.split("-")))
-                     for d in re.findall(r"(?:19|20)\d\d-\d\d-\d\d", line.n)]
-            dates = [d for d in dates if d]
-            latest = max(dates) if dates else None
     return PageFacts(page_date, source, original, authors)
 
 

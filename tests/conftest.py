@@ -4,6 +4,8 @@ Every index is built on disk under pytest's tmp_path; nothing writes into the wo
 """
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 
 import pytest
@@ -110,9 +112,10 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh desktop-size page; fails the test on any console error (CSP violations, JS errors)."""
+@contextlib.contextmanager
+def watched_page(browser):
+    """A fresh desktop-size page that fails the test on any console error (CSP violations,
+    JS errors) once the test is done with it."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
     pg = context.new_page()
     errors: list[str] = []
@@ -122,3 +125,10 @@ def page(browser, live_server):
     yield pg
     context.close()
     assert errors == []
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh desktop-size page on the seed index's server (see watched_page)."""
+    with watched_page(browser) as pg:
+        yield pg

@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.conftest import watched_page
+
 from tests.test_stories import OTHER, REPRINT, STORY, page as page_text
 
 pytestmark = pytest.mark.browser
@@ -55,15 +57,8 @@ def story_server(tmp_path_factory):
 
 @pytest.fixture
 def spage(browser, story_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.set_default_timeout(15_000)
-    yield pg
-    context.close()
-    assert errors == []
+    with watched_page(browser) as pg:
+        yield pg
 
 
 def test_cluster_expands_switches_and_opens_the_diff(spage, story_server, tmp_path):

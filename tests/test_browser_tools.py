@@ -1,7 +1,7 @@
 """The investigation tools in a real browser (Debian's chromium via Playwright, the real app
 under waitress): the keyword-in-context tab and the batch search page.
 
-Like tests/test_browser.py these never skip: without /usr/bin/chromium they fail and say how
+Like tests/test_browser.py these never skip (the browser and page fixtures of conftest.py): without /usr/bin/chromium they fail and say how
 to install it.
 """
 from __future__ import annotations
@@ -10,48 +10,15 @@ import csv
 import io
 import json
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
 def api(base: str, path: str) -> dict:
     with urllib.request.urlopen(base + path, timeout=30) as resp:
         return json.load(resp)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"chromium not found at {CHROMIUM}: install it with "
-                    "`apt-get install chromium fonts-noto-cjk` (or `make browser`); the browser tests need it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh page; fails the test on any console error (CSP violations, JS errors)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.set_default_timeout(15_000)
-    yield pg
-    context.close()
-    assert errors == []
 
 
 # --------------------------------------------------------------------------- KWIC

@@ -3,7 +3,6 @@
 does not lock out real requests (bounded loops, loopback only)."""
 from __future__ import annotations
 
-import json
 import re
 import socket
 import subprocess

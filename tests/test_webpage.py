@@ -387,3 +387,10 @@ def test_staff_line_closes_a_printed_article():
     page = "本报讯 近日,中牟县政协组织委员开展调研活动,查看农业项目进展。\n中牟时报 李小娟\n通讯员 张小宏 张小钰\n"
     [a] = parse_page(page, "p.txt")
     assert a.reporters == ("李小娟",) and a.correspondents == ("张小宏", "张小钰")
+
+
+def test_short_page_ending_with_an_issue_list():
+    page = ("第05版:县区新闻 PDF版阅读\n\n街道开展清洁行动\n\n本报讯 3月2日,某某街道开展清洁行动。\n\n"
+            "2026-01-22,12889| 2026-01-21,12881| 2026-01-20,12873\n")
+    a = one(page)
+    assert a.title == "街道开展清洁行动" and a.date == "--03-02"
