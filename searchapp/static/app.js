@@ -13,13 +13,20 @@
   /* ---------- search page ---------- */
   function initSearch(form) {
     // Leave empty fields out of the URL, so shared links stay short.
-    form.addEventListener("submit", function () {
+    // One submission at a time: leaving a date field and clicking 应用筛选 both submit, and
+    // the second would abort the first.
+    var sent = false;
+    form.addEventListener("submit", function (e) {
+      if (sent) { e.preventDefault(); return; }
+      sent = true;
+      setTimeout(function () { sent = false; }, 3000);     // a stopped load must not lock the form
       Array.prototype.forEach.call(form.elements, function (el) {
         if (el.name && !el.value && el.type !== "checkbox") el.disabled = true;
       });
     });
     // Coming back through the history must not find those fields still disabled.
     window.addEventListener("pageshow", function () {
+      sent = false;
       Array.prototype.forEach.call(form.elements, function (el) { el.disabled = false; });
     });
     function submit() {
