@@ -66,6 +66,9 @@ class IndexVersionMismatch(Exception):
             f"index dir: {self.index_dir})")
 
 
+_HOLDER_WAIT = 1.0          # seconds a busy run waits for the holder to write who it is
+
+
 class IndexBusy(Exception):
     """Another index run holds the lock."""
 
@@ -274,10 +277,17 @@ class IndexLock:
         self._fd: int | None = None
 
     def holder(self) -> dict:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
-        except (OSError, ValueError):
-            return {}
+        """Who holds the lock (pid, host, start), as the holder wrote it. A holder that has
+        just taken the lock may not have written yet: wait a moment for it."""
+        deadline = time.monotonic() + _HOLDER_WAIT
+        while True:
+            try:
+                found = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            except (OSError, ValueError):
+                found = {}
+            if found or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.02)
 
     def acquire(self) -> "IndexLock":
         self.index_dir.mkdir(parents=True, exist_ok=True)
