@@ -77,9 +77,8 @@ class IndexBusy(Exception):
         pid = holder.get("pid", "?")
         started = holder.get("started", "?")
         super().__init__(
-            f"另一个索引任务正在运行 (pid {pid}, 开始于 {started}); "
-            f"another index run is in progress on {self.index_dir}. "
-            "稍后重试,或使用 --wait SECONDS 等待")
+            f"另一个索引任务正在运行 (pid {pid}, 开始于 {started}),索引目录 {self.index_dir}。"
+            "稍后重试,或使用 --wait 秒数 等待")
 
 
 def now_iso() -> str:

@@ -29,7 +29,7 @@ SEEDS_DIR = ROOT_DIR / "seeds"
 STATE_QUERIES = ("", "惠济区", "项目", "签约", "疫情", "title:开门红", '"经济运行"')
 
 BUSY_ZH = "另一个索引任务正在运行"
-BUSY_EN = "another index run is in progress"
+BUSY_DIR = "索引目录"                 # the message names the index directory
 WRITE_ZH = "无法写入索引目录"
 EXIT_FILES_FAILED, EXIT_BUSY, EXIT_WRITE = 1, 2, 3
 

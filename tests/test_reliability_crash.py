@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from reliability_support import (BUSY_EN, BUSY_ZH, EXIT_BUSY, EXIT_WRITE, WRITE_ZH, DirSnapshot,
+from reliability_support import (BUSY_DIR, BUSY_ZH, EXIT_BUSY, EXIT_WRITE, WRITE_ZH, DirSnapshot,
                                  Expectations, Server, api_total, copies_spec, describe,
                                  generations, index_state, lock_holder, pid_alive, run_newsearch,
                                  start_newsearch, toc_numbers, wait_group_gone, write_corpus)
@@ -134,7 +134,7 @@ def index_args(pages: Path, index_dir: Path, rebuild: bool, procs: int) -> list:
 
 def assert_busy_message(result, holder_pid: int) -> None:
     assert result.returncode == EXIT_BUSY, describe(result)
-    assert BUSY_ZH in result.stderr and BUSY_EN in result.stderr, describe(result)
+    assert BUSY_ZH in result.stderr and BUSY_DIR in result.stderr, describe(result)
     assert f"pid {holder_pid}" in result.stderr, describe(result)
     assert "Traceback" not in result.stderr, describe(result)
 
