@@ -28,7 +28,8 @@ from indexer import chrome
 from indexer.analysis import normalize
 from indexer.bylines import NO_BYLINES, Bylines, is_name, read_byline, split_lead_byline, \
     split_trailing_byline, strip_leading
-from indexer.splitting import _DATELINE, RawArticle, ends_sentence, headline_key, is_headline_like
+from indexer.splitting import _DATELINE, _SECTION_MARKS, RawArticle, ends_sentence, headline_key, is_headline_like
+from indexer.splitting import _is_kicker as _short_phrases
 
 # Line kinds (stage 1) and roles (what --explain prints).
 BLANK, CHROME, DATELINE, BYLINE, CREDIT, SHORT, TEXT, ORIGINAL = (
@@ -44,9 +45,6 @@ _ORGAN = re.compile(r"(?:人民政府|政府办公室|委员会|管委会|局|�
 _BROKEN_LINE = 8            # lines of a big headline broken over several lines are this short     # captions between headline and dateline (characters)
 _SUBTITLE_DASH = re.compile(r"^[—–\-]{1,3}\s*")
 _BULLET = "•·●◆▪"
-_SECTION_MARKS = "■□●◆◇▲△►▶★☆※"
-_KICKER_PHRASE = 5
-_WORDS = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")
 _TRAILING_NAMES = re.compile(r"[(（]\s*(?P<names>[\u4e00-\u9fff]{2,4}(?:[\s、,，]+[\u4e00-\u9fff]{2,4}){0,3})\s*[)）]\s*$")
 
 
@@ -431,9 +429,8 @@ def _title_parts(head: list[_Line], main: list[int] | None) -> tuple[str, str]:
 
 
 def _is_kicker(line: str) -> bool:
-    """A slogan of short phrases ("稳经济 促发展 强信心")."""
-    phrases = [_WORDS.findall(p) for p in line.split()]
-    return len(phrases) >= 2 and all(sum(len(w) for w in ws) <= _KICKER_PHRASE for ws in phrases)
+    """A slogan of two or more short phrases ("稳经济 促发展 强信心")."""
+    return len(line.split()) >= 2 and _short_phrases(line)
 
 
 def _facts(lines: list[_Line]) -> PageFacts:
