@@ -110,7 +110,10 @@ def size_section(res: dict) -> list[str]:
           "| measure | value | target (at 100k) | verdict |", "|---|---|---|---|"]
     if parse:
         s = parse["seconds"]
-        L.append(f"| parse (read, decode, split, extract) | {_s(s)}: {_n(parse['files'] / s)} files/s, "
+        how = (f"**cached parse** of {parse.get('cached_at')} (extraction code and corpus unchanged), "
+               f"measured then: " if parse.get("cached") else "")
+        jobs = f" on {parse['jobs']} processes" if parse.get("jobs") else ""
+        L.append(f"| parse (read, decode, split, extract{jobs}) | {how}{_s(s)}: {_n(parse['files'] / s)} files/s, "
                  f"{_n(parse['articles'] / s)} articles/s, {_n(parse['chars'] / s)} chars/s "
                  f"({parse['articles']:,} articles found of {c.get('articles', 0):,} generated; "
                  f"{parse['failed']} files failed) | — | — |")
@@ -130,7 +133,9 @@ def size_section(res: dict) -> list[str]:
         arts = parse["articles"] if parse else None
         cps = chars / s if chars else None
         proc = reb["process"]
-        L.append(f"| full rebuild time | {_s(s)} | ≤ 15 min | {_verdict(s <= REBUILD_MAX_S, size)} |")
+        how = (f"**reused index** (`--reuse-index`) built {reb.get('reused_from')} with the same corpus "
+               f"and indexer code, measured then: " if reb.get("reused") else "")
+        L.append(f"| full rebuild time | {how}{_s(s)} | ≤ 15 min | {_verdict(s <= REBUILD_MAX_S, size)} |")
         L.append(f"| full rebuild throughput | {_n(arts / s if arts else None)} articles/s, {_n(cps)} chars/s "
                  f"(CPU {proc['user_cpu'] + proc['sys_cpu']:.0f} s over {proc['procs']} processes) | — | — |")
         ratio = cps / jieba_cps if cps and jieba_cps else None

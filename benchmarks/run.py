@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import generate as gen          # noqa: E402
-from benchmarks import httpload, measure, profiles, queries, report   # noqa: E402
+from benchmarks import cache, httpload, measure, profiles, queries, report   # noqa: E402
 
 WARMUP = ("郑州", "项目建设")           # queries outside the measured mix
 PHASES = ("parse", "jieba", "rebuild", "incremental", "query", "http", "tantivy")
@@ -45,6 +45,9 @@ class SizeRun:
         self.tantivy_dir = self.work / "tantivy"
         self.articles = self.work / "articles.jsonl"
         self.queries = self.work / "queries.json"
+        self.parse_cache = self.work / "parse.cache.json"
+        self.plan_cache = self.work / "plan.cache.json"
+        self.index_cache = self.work / "rebuild.cache.json"
         self.result: dict = {"size": size, "phases": {}}
 
     # ------------------------------------------------------------ helpers
@@ -102,7 +105,67 @@ class SizeRun:
         log(f"{self.size}: {m['pages']} pages, {m['chars']:,} chars in {m['seconds']} s")
         return m
 
+    # ------------------------------------------------------------ cached phases
+    def parse(self, manifest: dict) -> dict:
+        """The parse phase, or the saved result of an earlier parse of the same corpus with the
+        same extraction code (then articles.jsonl is that parse's output)."""
+        key = cache.parse_key(manifest)
+        rec = cache.load(self.parse_cache, key)
+        if rec and self.articles.exists() and not self.args.no_cache:
+            res = dict(rec["result"], cached=True, cached_at=rec.get("saved_at"))
+            log(f"{self.size}: reusing the parse of {rec.get('saved_at')} "
+                f"({res['seconds']:.1f} s then; extraction code unchanged)")
+            self.result["phases"]["parse"] = res
+            return res
+        cache.drop(self.parse_cache)
+        cache.drop(self.plan_cache)
+        res = self.worker("parse", {"corpus": str(self.corpus), "articles_out": str(self.articles),
+                                    "jobs": self.args.jobs}, timeout=self.args.timeout)
+        if res.get("ok"):
+            cache.save(self.parse_cache, key, saved_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"), result=res)
+        return res
+
+    def rebuild(self, manifest: dict) -> None:
+        """The full rebuild, or with --reuse-index the saved result of an earlier rebuild of the
+        same corpus with the same indexer code when its index is still in the work dir."""
+        import shutil
+        key = cache.index_key(manifest)
+        rec = cache.load(self.index_cache, key)
+        if self.args.reuse_index and rec and self.index_dir.is_dir():
+            res = dict(rec["result"], reused=True, reused_from=rec.get("saved_at"))
+            log(f"{self.size}: --reuse-index: keeping the index built {rec.get('saved_at')} "
+                f"({res['seconds']:.1f} s then; indexer code unchanged)")
+            self.result["phases"]["rebuild"] = res
+            self.result["index_size"] = rec.get("index_size")
+            return
+        if self.args.reuse_index:
+            log(f"{self.size}: --reuse-index: no index of this corpus and indexer code to reuse; rebuilding")
+        cache.drop(self.index_cache)
+        shutil.rmtree(self.index_dir, ignore_errors=True)
+        r = self.worker("index", {"corpus": str(self.corpus), "index_dir": str(self.index_dir),
+                                  "rebuild": True}, "rebuild", timeout=self.args.timeout)
+        self.result["index_size"] = measure.disk_usage(self.index_dir) if r.get("ok") else None
+        if r.get("ok"):
+            cache.save(self.index_cache, key, saved_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"), result=r,
+                       index_size=self.result["index_size"])
+
     def plan(self, manifest: dict) -> list[dict]:
+        key = {"parse": cache.parse_key(manifest), "per_class": self.args.per_class, "seed": self.args.seed,
+               "planner": cache.fingerprint([HERE / "queries.py"], HERE)}
+        rec = cache.load(self.plan_cache, key)
+        if rec and self.queries.exists() and not self.args.no_cache:
+            plan = json.loads(self.queries.read_text(encoding="utf-8"))
+            self.result["plan_seconds"] = rec["plan_seconds"]
+            self.result["plan_check"] = rec["plan_check"]
+            self.result["plan_cached"] = True
+            log(f"{self.size}: reusing the query plan ({len(plan)} queries)")
+            return plan
+        plan = self._plan(manifest)
+        cache.save(self.plan_cache, key, plan_seconds=self.result["plan_seconds"],
+                   plan_check=self.result["plan_check"])
+        return plan
+
+    def _plan(self, manifest: dict) -> list[dict]:
         from benchmarks.worker import load_articles
         try:
             from indexer.analysis import normalize, word_tokens
@@ -136,8 +199,10 @@ class SizeRun:
             gen.rewrite_pages(self.corpus, chosen, variant=0)
             (self.corpus / "DIRTY").unlink()
         for name in ("restore", "noop"):
-            self.worker("index", {"corpus": str(self.corpus), "index_dir": str(self.index_dir)}, name,
-                        timeout=self.args.timeout)
+            r = self.worker("index", {"corpus": str(self.corpus), "index_dir": str(self.index_dir)}, name,
+                            timeout=self.args.timeout)
+            if name == "restore" and not r.get("ok"):
+                cache.drop(self.index_cache)        # the index may still hold the changed pages
 
     def http(self, plan: list[dict]) -> None:
         reqs = [(r["cls"], httpload.api_path(r)) for r in plan]
@@ -173,19 +238,14 @@ class SizeRun:
         manifest = self.corpus_ready()
         self.result["corpus"] = {k: manifest[k] for k in ("articles", "pages", "chars", "seconds", "seed", "cached")}
         self.result["corpus"]["path"] = str(self.corpus)
-        p = self.worker("parse", {"corpus": str(self.corpus), "articles_out": str(self.articles)},
-                        timeout=a.timeout)
+        p = self.parse(manifest)
         if not p.get("ok"):
             return self.result
         plan = self.plan(manifest)
         if self.enabled("jieba"):
             self.worker("jieba", {"articles": str(self.articles), "max_chars": a.jieba_chars})
         if self.enabled("rebuild"):
-            import shutil
-            shutil.rmtree(self.index_dir, ignore_errors=True)
-            r = self.worker("index", {"corpus": str(self.corpus), "index_dir": str(self.index_dir),
-                                      "rebuild": True}, "rebuild", timeout=a.timeout)
-            self.result["index_size"] = measure.disk_usage(self.index_dir) if r.get("ok") else None
+            self.rebuild(manifest)
         if self.enabled("incremental"):
             self.incremental(manifest)
             self.result["index_size_after_updates"] = measure.disk_usage(self.index_dir)
@@ -228,12 +288,18 @@ def parse_args(argv=None):
     ap.add_argument("--change-share", type=float, default=0.01, help="share of page files changed")
     ap.add_argument("--jieba-chars", type=int, default=3_000_000, help="text measured with raw jieba.cut")
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
-                    help="processes for tantivy's tokenisation (default: usable cores)")
+                    help="processes for parsing and the peers' tokenisation (default: usable cores)")
     ap.add_argument("--timeout", type=float, default=90 * 60,
                     help="seconds after which a measured phase is stopped as hung (default 5400)")
     ap.add_argument("--profile", action="store_true",
                     help="run every phase and the server under py-spy; RESULTS.md lists the top "
                          "functions (timings are then slowed by the sampling)")
+    ap.add_argument("--reuse-index", action="store_true",
+                    help="skip the full rebuild when the work dir holds an index built by an earlier run "
+                         "from the same corpus with the same indexer code; RESULTS.md then reports that "
+                         "earlier rebuild, labelled as such (the incremental phases still run)")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="parse and plan again even when the cached articles.jsonl and plan are valid")
     ap.add_argument("--report-only", action="store_true",
                     help="only re-render RESULTS.md from the last run's WORKDIR/run.json")
     ap.add_argument("--skip", default="", help=f"phases to skip, comma-separated: {','.join(PHASES)}")
