@@ -103,6 +103,9 @@ class _FileResult:
     ids: list[str] = field(default_factory=list)
     reason: str = ""
     warning: str = ""              # indexed, but e.g. some lines could not be decoded
+    # The story signatures of the file's articles (stories.Signatures), computed where the
+    # text is at hand, so the parent only clusters.
+    signatures: "stories.Signatures | None" = None
 
 
 def _token_ends(words: list[str]) -> np.ndarray:
@@ -129,15 +132,19 @@ class _Sink:
         self.builder = substring.ChunkBuilder()
         self.chunks: list[dict] = []
 
-    def add_file(self, articles: list[Article]) -> None:
+    def add_file(self, articles: list[Article]) -> "stories.Signatures":
+        """Index the articles; returns their story signatures."""
         key = self.alloc(len(articles))
-        for a in articles:
+        sigs = stories.Signatures.empty(len(articles))
+        for row, a in enumerate(articles):
             doc, fields = analyse_article(a, key)
             self.writer.add_document(**doc)
             self.builder.add(key, fields)
+            sigs.set(row, key, a.body, doc["date"], a.id)
             key += 1
         if len(self.builder) >= substring.CHUNK_POSTINGS:
             self.flush()
+        return sigs
 
     def flush(self) -> list[dict]:
         entry = substring.flush(self.builder, self.gen_dir)
@@ -200,7 +207,7 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
             continue
         seen.add(article.id)
         unique.append(article)
-    sink.add_file(unique)
+    result.signatures = sink.add_file(unique)
     result.ids = [a.id for a in unique]
     result.status = "parsed"
     if reader_name(p) == "text":
@@ -308,6 +315,7 @@ class _Run:
         self.base = substring.read_list(gen_dir, self.writer.generation - 1)
         self.new_chunks: list[dict] = []
         self.next_dockey = int(self.base.get("next_dockey", 1))
+        self.signatures: list = []     # stories.Signatures of the articles this run added
 
     def delete_ids(self, ids: Iterable[str]) -> None:
         if self.fresh:
@@ -335,6 +343,8 @@ class _Run:
                 if old:
                     self.writer.delete_by_term("source", old.get("source", res.path))
                 self.writer.delete_by_term("source", res.path)
+            if res.signatures is not None:
+                self.signatures.append(res.signatures)
             self.report.added += len(new_ids - old_ids)
             self.report.updated += len(new_ids & old_ids)
             self.report.deleted += len(old_ids - new_ids)
@@ -574,7 +584,8 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
                 if _gone(key):
                     run.remove(key)
         run.process(jobs)
-        stories.update(target)         # near-duplicate stories of the new commit
+        # near-duplicate stories of the new commit (the new articles' signatures come along)
+        stories.update(target, stories.Signatures.concat(run.signatures))
 
         meta = store.read_meta(target)
         meta.pop("files", None)            # the file list lives in files-N.json now

@@ -206,17 +206,60 @@ def latest(gen_dir, generation: int) -> Path | None:
     return best[1] if best else None
 
 
-def _load_cache(gen_dir: Path) -> dict:
+def _date_key(date: str | None) -> int:
+    """YYYYMMDD of a full date, else 0 (undated, or day and month without a year)."""
+    d = date or ""
+    return int(d.replace("-", "")) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) else 0
+
+
+@dataclass
+class Signatures:
+    """What the stories need of some articles, by article key: computed by the index workers
+    while they hold the text (``update`` then only clusters), and kept as the cache."""
+    keys: np.ndarray         # int64 dockeys
+    sigs: np.ndarray         # uint32[n, num_perm]
+    sizes: np.ndarray        # int64 shingle counts
+    dates: np.ndarray        # int64 YYYYMMDD, 0 when undated
+    ids: np.ndarray          # "<U64" article ids
+
+    @classmethod
+    def empty(cls, n: int) -> "Signatures":
+        return cls(np.zeros(n, np.int64), np.zeros((n, params()["num_perm"]), np.uint32),
+                   np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, "<U64"))
+
+    def set(self, row: int, key: int, body: str, date: str | None, article_id: str) -> None:
+        self.keys[row] = key
+        self.sigs[row], self.sizes[row] = signature(body or "")
+        self.dates[row] = _date_key(date)
+        self.ids[row] = article_id
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @classmethod
+    def concat(cls, parts) -> "Signatures | None":
+        parts = [p for p in parts if p is not None and len(p)]
+        if not parts:
+            return None
+        return cls(*(np.concatenate([getattr(p, f) for p in parts])
+                     for f in ("keys", "sigs", "sizes", "dates", "ids")))
+
+
+def _load_cache(gen_dir: Path) -> Signatures | None:
     path = gen_dir / CACHE_FILE
     try:
         with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in ("keys", "sigs", "sizes", "dates", "ids")}
+            return Signatures(*(z[k] for k in ("keys", "sigs", "sizes", "dates", "ids")))
     except (OSError, ValueError, KeyError):
-        return {}
+        return None
 
 
-def update(gen_dir) -> Stories:
-    """Recompute the stories of the generation's latest commit and write stories-N.npz."""
+def update(gen_dir, fresh: Signatures | None = None) -> Stories:
+    """Recompute the stories of the generation's latest commit and write stories-N.npz.
+
+    `fresh`: signatures of articles this run added (the index workers compute them); other
+    live articles come from the cache, and any still missing are sketched from their stored
+    body here."""
     from indexer import store, substring
 
     gen_dir = Path(gen_dir)
@@ -228,41 +271,39 @@ def update(gen_dir) -> Stories:
         keys_by_doc = substring.dockey_column(reader)
         keys = keys_by_doc[docnums]
         cache = _load_cache(gen_dir)
+        if cache is not None and cache.sigs.shape[1:] != (p["num_perm"],):
+            cache = None               # sketched with other parameters: start again
         previous = latest(gen_dir, generation)
-        if (cache and previous is not None and len(cache["keys"]) == len(keys)
-                and np.array_equal(np.sort(cache["keys"]), np.sort(keys))):
+        if (cache is not None and previous is not None and len(cache.keys) == len(keys)
+                and np.array_equal(np.sort(cache.keys), np.sort(keys))):
             # the same articles as the stories file already written (an unchanged run)
             stories = Stories.load(previous)
             if previous != stories_path(gen_dir, generation):
                 stories.save(stories_path(gen_dir, generation))
             _prune(gen_dir, generation)
             return stories
-        known = {}
-        if cache:
-            known = {int(k): i for i, k in enumerate(cache["keys"].tolist())}
+        # known signatures: the cache, then this run's (newer, so they win on a repeated key)
+        known = Signatures.concat([cache, fresh]) or Signatures.empty(0)
+        last = len(known.keys) - 1 - np.unique(known.keys[::-1], return_index=True)[1]
+        order = last[np.argsort(known.keys[last], kind="stable")]
+        known_keys = known.keys[order]
         n = len(docnums)
-        sigs = np.zeros((n, p["num_perm"]), dtype=np.uint32)
-        sizes = np.zeros(n, dtype=np.int64)
-        dates = np.zeros(n, dtype=np.int64)
-        ids = []
-        for row, (doc, key) in enumerate(zip(docnums.tolist(), keys.tolist())):
-            i = known.get(int(key))
-            if i is not None and cache["sigs"].shape[1:] == sigs.shape[1:]:
-                sigs[row], sizes[row], dates[row] = cache["sigs"][i], cache["sizes"][i], cache["dates"][i]
-                ids.append(str(cache["ids"][i]))
-                continue
-            st = reader.stored_fields(doc)
-            sigs[row], sizes[row] = signature(st.get("body") or "")
-            d = st.get("date") or ""
-            dates[row] = int(d.replace("-", "")) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) else 0
-            ids.append(st.get("id", ""))
-    ids_arr = np.asarray(ids, dtype="<U64") if ids else np.zeros(0, dtype="<U64")
-    stories = Stories.build(keys, ids_arr, dates, sigs, sizes)
+        at = np.minimum(np.searchsorted(known_keys, keys), max(len(known_keys) - 1, 0))
+        found = (known_keys[at] == keys) if len(known_keys) else np.zeros(n, dtype=bool)
+        src = order[at[found]]
+        out = Signatures.empty(n)
+        out.keys[:] = keys
+        out.sigs[found], out.sizes[found] = known.sigs[src], known.sizes[src]
+        out.dates[found], out.ids[found] = known.dates[src], known.ids[src]
+        for row in np.flatnonzero(~found).tolist():
+            st = reader.stored_fields(int(docnums[row]))
+            out.set(row, int(keys[row]), st.get("body") or "", st.get("date"), st.get("id", ""))
+    stories = Stories.build(out.keys, out.ids, out.dates, out.sigs, out.sizes)
     stories.save(stories_path(gen_dir, generation))
     # the cache after the stories: a cache never names articles the newest stories file lacks
     tmp = gen_dir / (CACHE_FILE + ".tmp")
     with open(tmp, "wb") as f:
-        np.savez(f, keys=keys, sigs=sigs, sizes=sizes, dates=dates, ids=ids_arr)
+        np.savez(f, keys=out.keys, sigs=out.sigs, sizes=out.sizes, dates=out.dates, ids=out.ids)
     os.replace(tmp, gen_dir / CACHE_FILE)
     _prune(gen_dir, generation)
     return stories

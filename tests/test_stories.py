@@ -231,3 +231,59 @@ def test_unchanged_run_reuses_the_stories(story_index, monkeypatch):
     files = sorted(p.name for p in gen.glob("stories-*.npz"))
     assert len(files) == 2                        # this commit's and the previous one's
     assert st.Stories.load(st.latest(gen, 10**6)).sizes.max() == 2
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_index_workers_sketch_the_articles_and_the_parent_only_clusters(tmp_path, monkeypatch, procs):
+    """The signatures of a run's new articles are computed where the text is parsed (the
+    worker processes in a parallel run), never again from the stored bodies after the commit;
+    they equal what the stored body gives, and the stories are those of a serial run."""
+    import os
+
+    from indexer import indexing, store
+    from indexer.indexing import index_paths
+
+    parent = os.getpid()
+    calls = []
+    real = st.signature
+
+    def counted(body):
+        if os.getpid() == parent:          # forked workers count in their own memory
+            calls.append(1)
+        return real(body)
+
+    monkeypatch.setattr(st, "signature", counted)
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_FILES", 1)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    bodies = {"20220401_01.txt": ("惠济区12个项目集中签约", STORY, "2022-04-01"),
+              "20220403_02.txt": ("85亿元！惠济区签约一批重大项目", REPRINT, "2022-04-03"),
+              "20220402_03.txt": ("金水区召开经济运行分析会", OTHER, "2022-04-02")}
+    for name, (title, body, date) in bodies.items():
+        (pages / name).write_text(page(title, body, date), encoding="utf-8")
+    ix = tmp_path / "index"
+    index_paths([pages], ix, procs=procs, rebuild=True)
+    parent_calls = len(calls)
+    if procs == 2:
+        assert parent_calls == 0
+    # an incremental run adds one article: only it is sketched, by the run that parsed it
+    (pages / "20220405_04.txt").write_text(page("惠济区签约85亿元", REPRINT + "新增一句。", "2022-04-05"),
+                                           encoding="utf-8")
+    index_paths([pages], ix, procs=procs)
+    if procs == 1:
+        assert len(calls) - parent_calls == 1
+    gen = store.current_generation(ix)
+    cache = np.load(gen / st.CACHE_FILE)
+    with store.open_index(gen).reader() as r:
+        from indexer import substring
+
+        keys = substring.dockey_column(r)
+        by_key = {int(keys[d]): r.stored_fields(d) for d in r.all_doc_ids()}
+    assert sorted(cache["keys"].tolist()) == sorted(by_key)
+    for k, sig, size, date, id_ in zip(cache["keys"], cache["sigs"], cache["sizes"], cache["dates"], cache["ids"]):
+        want_sig, want_size = real(by_key[int(k)]["body"])
+        assert np.array_equal(sig, want_sig) and size == want_size
+        assert str(id_) == by_key[int(k)]["id"] and date == int(by_key[int(k)]["date"].replace("-", ""))
+    stories = st.Stories.load(st.latest(gen, 10**9))
+    story_of = {by_key[int(k)]["body"][:20]: s for k, s in zip(stories.dockeys, stories.story)}
+    assert len(set(story_of.values())) == 2           # the reprints are one story, OTHER its own
