@@ -35,7 +35,8 @@ def amount_column(reader) -> np.ndarray:
 
 
 def range_mask(values: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray | None:
-    """bool[size] of documents with an amount within [lo, hi] (万元); None: no bound given."""
+    """bool[len(values)]: which amounts lie within [lo, hi] (万元; 0 = none never does);
+    None: no bound given."""
     if lo is None and hi is None:
         return None
     mask = values > 0
@@ -46,19 +47,16 @@ def range_mask(values: np.ndarray, lo: float | None, hi: float | None) -> np.nda
     return mask
 
 
-def aggregate(table, values: np.ndarray, final: np.ndarray, articles: int | None = None) -> dict:
-    """Sum (万元) and count of the articles with an amount in the `final` mask, in total
-    and per district and per year (most money first; years ascending). `articles`: the size
-    of the result set the mask was taken from (default: the mask's)."""
-    with_amount = final & (values > 0)
-    out = {"count": int(with_amount.sum()), "sum": round(float(values[with_amount].sum()), 4),
-           "articles": int(final.sum()) if articles is None else articles}
+def aggregate(table, values: np.ndarray, docs: np.ndarray, articles: int | None = None) -> dict:
+    """Sum (万元) and count of the `docs` (document numbers) with an amount, in total and per
+    district and per year (most money first; years ascending). `articles`: the size of the
+    result set the documents were taken from (default: len(docs))."""
+    docs = docs[values[docs] > 0]
+    amounts = values[docs]
+    out = {"count": int(len(docs)), "sum": round(float(amounts.sum()), 4),
+           "articles": int(len(docs)) if articles is None else articles}
     for facet in AGG_FACETS:
-        docs, codes = table.doc[facet], table.code[facet]
-        sel = with_amount[docs]
-        n_values = len(table.values[facet])
-        counts = np.bincount(codes[sel], minlength=n_values)
-        sums = np.bincount(codes[sel], weights=values[docs[sel]], minlength=n_values)
+        counts, sums = table.weighted(facet, docs, amounts)
         rows = [{"value": table.values[facet][i], "count": int(counts[i]), "sum": round(float(sums[i]), 4)}
                 for i in np.flatnonzero(counts)]
         if facet == "year":

@@ -4,13 +4,15 @@ Whoosh's ``groupedby=`` walks every hit in Python and disables ``limit``. Instea
 index state (the segments a reader sees), ``FacetTable.build`` reads the posting list of
 every value of every facet field into two arrays per facet: ``doc`` (document numbers) and
 ``code`` (value numbers), one pair per (article, value); multi-valued fields (reporter,
-type) simply have several pairs per article. Then for any set of matching documents,
-given as a boolean mask over all document numbers:
+type) simply have several pairs per article. From them it derives, once per state, each
+value's sorted documents and each document's values (CSR arrays).
 
-* a facet filter is ``table.has_any(facet, values)`` -> a mask (values of one facet OR-ed);
-* counts are ``np.bincount(code[mask[doc]])``;
+Every operation of a request works on the hit set - a sorted int32 array of document
+numbers - and costs in proportion to the hits, not to the index:
 
-so a search costs a few vector operations per facet whatever the number of hits.
+* a facet filter is ``table.has_any_of(facet, values, docs)`` -> bool per hit;
+* counts are ``np.bincount`` over the values of the hits (``table.counts(facet, docs)``);
+* the timeline and the date range read ``date_num[docs]``.
 
 Counting rules (``count_facets``): counts cover the whole result set; each facet's counts
 ignore that facet's own selection and exclusions (so a user sees what ticking another
@@ -46,6 +48,7 @@ class FacetTable:
     codes: dict[str, dict[str, int]] = field(default_factory=dict)   # facet -> value -> code
     doc: dict[str, np.ndarray] = field(default_factory=dict)         # facet -> int32 doc numbers
     code: dict[str, np.ndarray] = field(default_factory=dict)        # facet -> int32 value codes
+    _derived: dict = field(default_factory=dict, repr=False)          # see _by_doc / _by_value
 
     @classmethod
     def build(cls, reader) -> "FacetTable":
@@ -74,19 +77,98 @@ class FacetTable:
                     table.date_num[ids] = int(value.replace("-", ""))
         return table
 
-    def has_any(self, facet: str, values) -> np.ndarray:
-        """bool[size]: documents having at least one of the values."""
-        mask = np.zeros(self.size, dtype=bool)
-        codes = [self.codes[facet][v] for v in values if v in self.codes.get(facet, {})]
-        if codes:
-            sel = np.isin(self.code[facet], codes)
-            mask[self.doc[facet][sel]] = True
-        return mask
+    # -- per-state derived arrays (computed on first use; idempotent, so a race only
+    #    computes them twice)
+    def _by_doc(self, facet: str) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """(column, ptr, vals): ``column`` int32[size] = the value code of each document
+        (-1: none) when no document has two values of the facet, else None; ``ptr``/``vals``:
+        the values of document d are ``vals[ptr[d]:ptr[d + 1]]``."""
+        got = self._derived.get(("doc", facet))
+        if got is None:
+            doc, code = self.doc[facet], self.code[facet]
+            order = np.argsort(doc, kind="stable")
+            vals = code[order]
+            ptr = np.zeros(self.size + 1, dtype=np.int64)
+            np.cumsum(np.bincount(doc, minlength=self.size)[:self.size], out=ptr[1:])
+            column = None
+            if not len(doc) or int(np.diff(ptr).max()) <= 1:
+                column = np.full(self.size, -1, dtype=np.int32)
+                column[doc] = code
+            got = (column, ptr, vals)
+            self._derived[("doc", facet)] = got
+        return got
 
-    def counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
-        """int[len(values)]: how many documents in mask have each value."""
-        docs = self.doc[facet]
-        return np.bincount(self.code[facet][mask[docs]], minlength=len(self.values[facet]))
+    def _by_value(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
+        """(ptr, docs): the sorted documents having value code v are ``docs[ptr[v]:ptr[v + 1]]``."""
+        got = self._derived.get(("value", facet))
+        if got is None:
+            doc, code = self.doc[facet], self.code[facet]
+            order = np.lexsort((doc, code))
+            ptr = np.zeros(len(self.values[facet]) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(code, minlength=len(self.values[facet])), out=ptr[1:])
+            got = (ptr, doc[order].astype(np.int32))
+            self._derived[("value", facet)] = got
+        return got
+
+    def value_codes(self, facet: str, values) -> list[int]:
+        known = self.codes.get(facet, {})
+        return sorted({known[v] for v in values if v in known})
+
+    def docs_with(self, facet: str, values) -> np.ndarray:
+        """Sorted int32 document numbers having at least one of the values."""
+        codes = self.value_codes(facet, values)
+        if not codes:
+            return np.zeros(0, dtype=np.int32)
+        ptr, docs = self._by_value(facet)
+        parts = [docs[ptr[c]:ptr[c + 1]] for c in codes]
+        return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+
+    def has_any_of(self, facet: str, values, docs: np.ndarray) -> np.ndarray:
+        """bool[len(docs)]: which of the documents have at least one of the values."""
+        codes = self.value_codes(facet, values)
+        if not codes or not len(docs):
+            return np.zeros(len(docs), dtype=bool)
+        column, ptr, vals = self._by_doc(facet)
+        if column is not None:
+            return np.isin(column[docs], codes)
+        owner, v = _gather(ptr, vals, docs)
+        out = np.zeros(len(docs), dtype=bool)
+        out[owner[np.isin(v, codes)]] = True
+        return out
+
+    def counts(self, facet: str, docs: np.ndarray) -> np.ndarray:
+        """int[len(values)]: how many of the documents have each value."""
+        n = len(self.values[facet])
+        column, ptr, vals = self._by_doc(facet)
+        if column is not None:
+            c = column[docs]
+            return np.bincount(c[c >= 0], minlength=n)
+        _, v = _gather(ptr, vals, docs)
+        return np.bincount(v, minlength=n)
+
+    def weighted(self, facet: str, docs: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(counts, sums of `weights`) per value over the documents (weights aligned with docs)."""
+        n = len(self.values[facet])
+        column, ptr, vals = self._by_doc(facet)
+        if column is not None:
+            c = column[docs]
+            ok = c >= 0
+            return np.bincount(c[ok], minlength=n), np.bincount(c[ok], weights=weights[ok], minlength=n)
+        owner, v = _gather(ptr, vals, docs)
+        return np.bincount(v, minlength=n), np.bincount(v, weights=weights[owner], minlength=n)
+
+
+def _gather(ptr: np.ndarray, vals: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, value) pairs of the documents' CSR rows: owner = index into docs."""
+    start = ptr[docs]
+    length = ptr[np.asarray(docs, dtype=np.int64) + 1] - start
+    total = int(length.sum())
+    owner = np.repeat(np.arange(len(docs)), length)
+    if not total:
+        return owner, vals[:0]
+    first = np.cumsum(length) - length
+    idx = np.arange(total) + np.repeat(start - first, length)
+    return owner, vals[idx]
 
 
 # --------------------------------------------------------------------------- dates
@@ -124,11 +206,12 @@ def date_bound(text: str | None, upper: bool) -> int | None:
     return y * 10000 + mo * 100 + d
 
 
-def date_mask(table: FacetTable, lo: int | None, hi: int | None) -> np.ndarray | None:
-    """bool[size] of documents dated within [lo, hi] (unknown dates excluded); None: no range."""
+def date_mask(table: FacetTable, lo: int | None, hi: int | None, docs: np.ndarray) -> np.ndarray | None:
+    """bool[len(docs)]: which documents are dated within [lo, hi] (unknown dates excluded);
+    None: no range."""
     if lo is None and hi is None:
         return None
-    d = table.date_num
+    d = table.date_num[docs]
     mask = d > 0
     if lo is not None:
         mask &= d >= lo
@@ -139,36 +222,40 @@ def date_mask(table: FacetTable, lo: int | None, hi: int | None) -> np.ndarray |
 
 # --------------------------------------------------------------------------- counting
 
-def filter_masks(table: FacetTable, include: dict, exclude: dict) -> dict[str, np.ndarray]:
-    """Facet -> bool[size] for every facet that has a selection or exclusion."""
+def filter_masks(table: FacetTable, include: dict, exclude: dict, docs: np.ndarray) -> dict[str, np.ndarray]:
+    """Facet -> bool[len(docs)] (which documents pass) for every facet that has a selection
+    or exclusion."""
     masks = {}
     for facet in FACETS:
         inc, exc = include.get(facet, ()), exclude.get(facet, ())
         if not inc and not exc:
             continue
-        mask = table.has_any(facet, inc) if inc else np.ones(table.size, dtype=bool)
+        mask = table.has_any_of(facet, inc, docs) if inc else np.ones(len(docs), dtype=bool)
         if exc:
-            mask &= ~table.has_any(facet, exc)
+            mask &= ~table.has_any_of(facet, exc, docs)
         masks[facet] = mask
     return masks
 
 
-def combine(base: np.ndarray, masks) -> np.ndarray:
-    out = base.copy()
+def combine(n: int, masks) -> np.ndarray:
+    """The AND of bool[n] masks (all True when there is none)."""
+    out = np.ones(n, dtype=bool)
     for m in masks:
         if m is not None:
             out &= m
     return out
 
 
-def count_facets(table: FacetTable, matched: np.ndarray, masks: dict[str, np.ndarray],
+def count_facets(table: FacetTable, docs: np.ndarray, masks: dict[str, np.ndarray],
                  include: dict, exclude: dict) -> dict[str, list[FacetValue]]:
     """Facet -> values, most frequent first (then by value), zero counts left out except for
-    selected/excluded values. `matched` is the query's (and date range's) document mask."""
+    selected/excluded values. `docs` are the query's (and date range's) documents, `masks`
+    the facet filters over them (filter_masks)."""
     out = {}
     for facet in FACETS:
-        mask = combine(matched, [m for f, m in masks.items() if f != facet])
-        counts = table.counts(facet, mask)
+        others = [m for f, m in masks.items() if f != facet]
+        sel = docs[combine(len(docs), others)] if others else docs
+        counts = table.counts(facet, sel)
         inc, exc = set(include.get(facet, ())), set(exclude.get(facet, ()))
         values = table.values[facet]
         nz = np.flatnonzero(counts)
@@ -180,15 +267,15 @@ def count_facets(table: FacetTable, matched: np.ndarray, masks: dict[str, np.nda
     return out
 
 
-def timeline(table: FacetTable, mask: np.ndarray, one_year: str | None = None) -> list[tuple[str, int]]:
+def timeline(table: FacetTable, docs: np.ndarray, one_year: str | None = None) -> list[tuple[str, int]]:
     """Hits per year, ascending; per month of that year when the hits (or `one_year`, a year
     the user filtered to) span a single year. Undated hits are not counted."""
-    years = table.counts("year", mask)
+    years = table.counts("year", docs)
     present = [(table.values["year"][i], int(years[i])) for i in np.flatnonzero(years)]
     if one_year is None and len(present) == 1:
         one_year = present[0][0]
     if one_year is not None:
-        months = table.counts("month", mask)
+        months = table.counts("month", docs)
         return sorted((table.values["month"][i], int(months[i])) for i in np.flatnonzero(months)
                       if table.values["month"][i].startswith(one_year + "-"))
     return sorted(present)

@@ -214,18 +214,18 @@ def matching_dockeys(st, node: ql.Near):
 
 
 def evaluate(st, node: ql.Near, side_score):
-    """(mask over document numbers, score): the articles where the Near node holds, scored
-    as the sum of its two sides' term scores (``side_score(node) -> (mask, score) | None``)."""
+    """DocSet: the articles where the Near node holds, scored as the sum of its two sides'
+    term scores (``side_score(node) -> DocSet | None``)."""
     import numpy as np
+
+    from searchapp import docsets
 
     n = st.table.size
     docs = st.docmap.docnums(matching_dockeys(st, node))
-    mask = np.zeros(n, dtype=bool)
-    mask[docs[(docs >= 0) & (docs < n)]] = True
-    mask &= st.table.live
-    score = np.zeros(n)
+    docs = np.unique(docs[(docs >= 0) & (docs < n)])
+    found = docsets.of(docs[st.table.live[docs]])
     for side in node.children:
         r = side_score(side)
         if r is not None:
-            score += r[1]
-    return mask, score * mask
+            found = docsets.add_scores(found, r)
+    return found

@@ -46,17 +46,22 @@ from indexer.amounts import Amount, article_amount
 from indexer.analysis import normalize
 from indexer.store import IndexHandle
 from searchapp import amounts as amounts_
+from searchapp import docsets
 from searchapp import stories as stories_
 from searchapp import facets as fx
 from searchapp import highlight as hl
 from searchapp import proximity
 from searchapp import querylang
+from searchapp.docsets import DocSet
 from searchapp.model import FACETS, SORTS, Hit, SearchQuery, SearchResults
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 20
 STREAM_BATCH = 200
 MATCH_CACHE_SIZE = 64
+# A text term with more occurrences than 1/DENSE_SHARE of the documents is counted per
+# document with one dense bincount; fewer are sorted (cost follows the hits).
+DENSE_SHARE = 4
 RESULT_CACHE_SIZE = 128
 RELATED_TERMS = 12
 RELATED_DISTINCT = 0.10     # a key word in at most this share of the articles is distinctive
@@ -89,20 +94,51 @@ class _LRU:
                 self._d.popitem(last=False)
 
 
-@dataclass
-class _Match:
-    docs: np.ndarray        # int32, ascending document numbers
-    scores: np.ndarray      # float64, aligned with docs
-
-
-@dataclass
 class _ResultSet:
-    docs: np.ndarray        # ranked document numbers (the whole filtered result set)
-    scores: np.ndarray
-    facets: dict
-    timeline: list
-    messages: list
-    amounts: dict | None = None
+    """A query's whole filtered result set: its documents (ascending), their scores and the
+    ranking keys. ``top(k)`` ranks only the first k (a page); ``docs``/``scores`` give the
+    whole ranked list (export, story grouping, neighbours), sorted once when first asked."""
+
+    def __init__(self, hits, hit_scores, keys, facets, timeline, messages, amounts=None):
+        self.hits, self.hit_scores, self.keys = hits, hit_scores, keys
+        self.facets, self.timeline, self.messages, self.amounts = facets, timeline, messages, amounts
+        self._order: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def _ranked(self) -> np.ndarray:
+        with self._lock:
+            if self._order is None:
+                self._order = np.lexsort(self.keys[::-1])
+            return self._order
+
+    def top(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """(docs, scores) of ranks lo..hi-1."""
+        order = self._order
+        if order is None:
+            order = docsets.top(self.keys, hi) if hi * 4 < len(self.hits) else self._ranked()
+        idx = order[lo:hi]
+        return self.hits[idx], self.hit_scores[idx]
+
+    @property
+    def docs(self) -> np.ndarray:
+        return self.hits[self._ranked()]
+
+    @property
+    def scores(self) -> np.ndarray:
+        return self.hit_scores[self._ranked()]
+
+
+def _rank_keys(sort: str, docs: np.ndarray, scores: np.ndarray, dates: np.ndarray) -> list[np.ndarray]:
+    """Lexicographic keys (smallest first) of the sort order; the document number settles ties."""
+    dates = dates.astype(np.int64)
+    if sort == "newest":
+        return [-np.where(dates == 0, -1, dates), -scores, docs]
+    if sort == "oldest":
+        return [np.where(dates == 0, 10 ** 9, dates), -scores, docs]
+    return [-scores, -dates, docs]
 
 
 @dataclass
@@ -114,6 +150,7 @@ class _State:
     docmap: substring.DocMap
     extras: dict = field(default_factory=dict)     # other per-state data (proximity boundaries)
     amount: np.ndarray = None       # float64[size]: each article's amount in 万元 (0: none)
+    live_docs: np.ndarray = None    # int32: every live document number, ascending
     stories: "stories_.StoryTable" = None
 
 
@@ -164,7 +201,7 @@ class SearchService:
         with self.handle.searcher() as s:
             rs, parsed = self._result_set(s, query)
             messages += rs.messages
-            total = len(rs.docs)
+            total = len(rs)
             sto = self.state(s).stories
             # group: one hit per story (the web page's list; query.group is its URL state)
             reps = stories_.group(rs.docs, sto) if group else None
@@ -181,8 +218,8 @@ class SearchService:
             lo = (page - 1) * query.page_size
             needles = _needles(parsed)
             if reps is None:
-                hits = [self._hit(s, int(d), float(sc), needles, full)
-                        for d, sc in zip(rs.docs[lo:lo + query.page_size], rs.scores[lo:lo + query.page_size])]
+                docs, scores = rs.top(lo, lo + query.page_size)
+                hits = [self._hit(s, int(d), float(sc), needles, full) for d, sc in zip(docs, scores)]
             else:
                 hits = self._story_hits(s, rs, reps[lo:lo + query.page_size], needles, full, sto)
         return SearchResults(
@@ -193,13 +230,13 @@ class SearchService:
 
     def _story_hits(self, s, rs: "_ResultSet", positions, needles, full, sto) -> list[Hit]:
         """One hit per story (the best-ranked version) with the story's other hits."""
-        inset = np.zeros(len(sto.label), dtype=bool)
-        inset[rs.docs] = True
+        ranked, scores = rs.docs, rs.scores
         hits = []
         for pos in positions.tolist():
-            d = int(rs.docs[pos])
-            hit = self._hit(s, d, float(rs.scores[pos]), needles, full)
-            others = [int(m) for m in sto.members(d) if m != d and inset[m]]
+            d = int(ranked[pos])
+            hit = self._hit(s, d, float(scores[pos]), needles, full)
+            members = sto.members(d)
+            others = [int(m) for m in members[docsets.member(rs.hits, members)] if m != d]
             hit.others = sorted((_version(s.stored_fields(m), sto, m) for m in others[:stories_.MAX_OTHERS]),
                                 key=_version_order)
             hits.append(hit)
@@ -213,8 +250,9 @@ class SearchService:
         with self.handle.searcher() as s:
             rs, parsed = self._result_set(s, query)
             needles = _needles(parsed)
-            for lo in range(0, len(rs.docs), STREAM_BATCH):
-                batch = zip(rs.docs[lo:lo + STREAM_BATCH].tolist(), rs.scores[lo:lo + STREAM_BATCH].tolist())
+            docs, scores = rs.docs, rs.scores
+            for lo in range(0, len(docs), STREAM_BATCH):
+                batch = zip(docs[lo:lo + STREAM_BATCH].tolist(), scores[lo:lo + STREAM_BATCH].tolist())
                 for d, sc in batch:
                     yield self._hit(s, d, sc, needles, full)
 
@@ -243,13 +281,11 @@ class SearchService:
         with self.handle.searcher() as s:
             rs, _ = self._result_set(s, query)
             table = self.state(s).table
-            mask = np.zeros(table.size, dtype=bool)
-            mask[rs.docs] = True
             out = {}
             for f in facets:
-                c = table.counts(f, mask)
+                c = table.counts(f, rs.hits)
                 out[f] = {table.values[f][i]: int(c[i]) for i in np.flatnonzero(c)}
-        return len(rs.docs), out, messages + list(rs.messages)
+        return len(rs), out, messages + list(rs.messages)
 
     def facet_values(self, facet: str) -> list[str]:
         """Every value of a facet in the index (sorted)."""
@@ -270,7 +306,7 @@ class SearchService:
             for q in queries:
                 q, messages = self._sanitize(q)
                 rs, _ = self._result_set(s, q)
-                d = table.date_num[rs.docs].astype(np.int64)
+                d = table.date_num[rs.hits].astype(np.int64)
                 d = d[d > 0] // (10000 if by == "year" else 100)
                 keys, counts = np.unique(d, return_counts=True)
                 fmt = (lambda k: f"{k:04d}") if by == "year" else (lambda k: f"{k // 100:04d}-{k % 100:02d}")
@@ -443,6 +479,7 @@ class SearchService:
             subs = substring.SubstringIndex.open(folder, generation if generation is not None else 0,
                                                  cache=self._chunks)
             st = _State(key, table, subs, docmap, amount=amounts_.amount_column(reader),
+                        live_docs=np.flatnonzero(table.live).astype(np.int32),
                         stories=stories_.StoryTable.build(folder, generation or 0, docmap, table.size))
             self._states[key] = st
             while len(self._states) > STATES_KEPT:
@@ -457,52 +494,40 @@ class SearchService:
         st = self.state(searcher)
         return st.key, st.table
 
-    def _match(self, searcher, st: _State, parsed: querylang.Parsed) -> _Match:
+    def _match(self, searcher, st: _State, parsed: querylang.Parsed) -> DocSet:
         ck = (st.key, parsed.text)
         m = self._matches.get(ck)
         if m is not None:
             return m
-        live = st.table.live
         if parsed.root is None:
-            docs = np.flatnonzero(live).astype(np.int32)
-            m = _Match(docs, np.zeros(len(docs)))
+            m = docsets.of(st.live_docs)
         else:
-            r = self._node(searcher, st, parsed.root)
-            mask, score = (np.zeros(len(live), bool), np.zeros(len(live))) if r is None else r
+            m = self._node(searcher, st, parsed.root) or docsets.empty()
             keys = {querylang.title_key(parsed.text)}
             if isinstance(parsed.root, querylang.Term) and parsed.root.field in (None, "title"):
                 keys.add(querylang.title_key(parsed.root.text))
             for k in sorted(keys):
                 if len(k) < 2:
                     continue
-                exact = self._whoosh_mask(searcher, st, wq.Term("title_exact", k))
-                if exact.any():
-                    mask = mask | exact
-                    score = score + exact * querylang.W_EXACT
-            mask &= live
-            docs = np.flatnonzero(mask).astype(np.int32)
-            m = _Match(docs, score[docs])
+                exact = self._whoosh_docs(searcher, st, wq.Term("title_exact", k))
+                if len(exact):
+                    m = docsets.union([m, docsets.of(exact, querylang.W_EXACT)])
         self._matches.put(ck, m)
         return m
 
-    # -- query tree -> (mask, score) over document numbers; None: nothing searchable
-    def _node(self, searcher, st: _State, node):
+    # -- query tree -> DocSet of live documents; None: nothing searchable
+    def _node(self, searcher, st: _State, node) -> DocSet | None:
         if isinstance(node, querylang.Term):
             return self._term(searcher, st, node)
         if isinstance(node, querylang.Near):
             return proximity.evaluate(st, node, lambda side: self._node(searcher, st, side))
         if isinstance(node, querylang.Not):
             r = self._node(searcher, st, node.child)
-            if r is None:
-                return self._every(st)
-            mask = st.table.live & ~r[0]
-            return mask, mask * 1.0
+            every = self._every(st)
+            return every if r is None else docsets.subtract(every, r)
         if isinstance(node, querylang.Or):
             subs = [r for r in (self._node(searcher, st, c) for c in node.children) if r is not None]
-            if not subs:
-                return None
-            mask = np.logical_or.reduce([m for m, _ in subs])
-            return mask, np.sum([sc for _, sc in subs], axis=0)
+            return docsets.union(subs) if subs else None
         # And: a term with nothing searchable in it (a lone punctuation mark) is left out.
         pos = [r for r in (self._node(searcher, st, c) for c in node.children
                            if not isinstance(c, querylang.Not)) if r is not None]
@@ -510,26 +535,20 @@ class SearchService:
                            if isinstance(c, querylang.Not)) if r is not None]
         if not pos and not neg:
             return None
-        if pos:
-            mask = np.logical_and.reduce([m for m, _ in pos])
-            score = np.sum([sc for _, sc in pos], axis=0) * mask
-        else:
-            mask, score = self._every(st)
-        for m, _ in neg:
-            mask = mask & ~m
-        return mask, score * mask
+        found = docsets.intersect(pos) if pos else self._every(st)
+        for r in neg:
+            found = docsets.subtract(found, r)
+        return found
 
-    def _every(self, st: _State):
-        return st.table.live.copy(), st.table.live * 1.0
+    def _every(self, st: _State) -> DocSet:
+        return docsets.of(st.live_docs, 1.0)
 
-    def _term(self, searcher, st: _State, term: querylang.Term):
+    def _term(self, searcher, st: _State, term: querylang.Term) -> DocSet | None:
         if term.field not in (None, "title"):
-            q = querylang.term_query(term)
-            mask = self._whoosh_mask(searcher, st, q)
-            return mask, mask * 1.0
+            return docsets.of(self._whoosh_docs(searcher, st, querylang.term_query(term)), 1.0)
         return self._text(st, term.text, title_only=term.field == "title")
 
-    def _text(self, st: _State, text: str, title_only: bool):
+    def _text(self, st: _State, text: str, title_only: bool) -> DocSet | None:
         """Articles containing `text` verbatim within a line (spaces ignored), scored by tiers."""
         norm = normalize(text)
         codes = substring.query_codes(norm)
@@ -544,25 +563,32 @@ class SearchService:
         docs = st.docmap.docnums(occ.dockeys)
         ok = (docs >= 0) & (docs < n)
         slot = docs[ok] * 4 + occ.fields[ok].astype(np.int64) * 2 + occ.aligned[ok]
-        c = np.bincount(slot, minlength=4 * n).reshape(n, 4)
+        if len(slot) * DENSE_SHARE > n:
+            # Many occurrences: one pass over a dense table beats sorting them.
+            c = np.bincount(slot, minlength=4 * n).reshape(n, 4)
+            hit = np.flatnonzero(c.any(axis=1))
+            c = c[hit]
+        else:
+            keys, cnt = np.unique(slot, return_counts=True)
+            hit, row = np.unique(keys >> 2, return_inverse=True)
+            c = np.zeros((len(hit), 4), dtype=np.int64)
+            c[row, keys & 3] = cnt
         t_word, b_word = c[:, 1], c[:, 3]
         if single:                # where jieba kept the character as a word of its own
-            mask = (t_word + b_word) > 0
+            keep = (t_word + b_word) > 0
             score = querylang.W_TITLE * _sat(t_word) + querylang.W_BODY * _sat(b_word)
-            return mask, score
+            return docsets.of(hit[keep], score[keep])
         t_sub, b_sub = c[:, 0] + t_word, c[:, 2] + b_word
-        mask = (t_sub + b_sub) > 0
         score = querylang.W_TITLE_BI * _sat(t_sub) + querylang.W_BODY_BI * _sat(b_sub)
         if words:
             score += querylang.W_TITLE * _sat(t_word) + querylang.W_BODY * _sat(b_word)
-        return mask, score
+        return docsets.of(hit, score)
 
-    def _whoosh_mask(self, searcher, st: _State, q) -> np.ndarray:
-        mask = np.zeros(st.table.size, dtype=bool)
-        ids = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-        if len(ids):
-            mask[ids[ids < st.table.size]] = True
-        return mask & st.table.live
+    def _whoosh_docs(self, searcher, st: _State, q) -> np.ndarray:
+        """Sorted live document numbers matching a Whoosh query (field terms, title_exact)."""
+        ids = np.unique(np.fromiter(searcher.docs_for_query(q), dtype=np.int64))
+        ids = ids[ids < st.table.size]
+        return ids[st.table.live[ids]].astype(np.int32)
 
     def _result_set(self, searcher, query: SearchQuery) -> tuple[_ResultSet, querylang.Parsed]:
         parsed = querylang.parse(query.q)
@@ -584,28 +610,23 @@ class SearchService:
                 messages.append(f"索引中没有“{'、'.join(missing)}”这一筛选值，它不会匹配任何文章。")
         lo, hi = _date_range(query, messages)
 
-        matched = np.zeros(table.size, dtype=bool)
-        matched[match.docs] = True
-        dmask = fx.date_mask(table, lo, hi)
+        # The query's documents with the date, first-version and amount filters ("matched";
+        # the facets count these), then the facet filters ("final": the result set).
+        docs, scores = match.docs, match.scores
+        keep = np.ones(len(docs), dtype=bool)
+        dmask = fx.date_mask(table, lo, hi, docs)
         if dmask is not None:
-            matched &= dmask
+            keep &= dmask
         if query.first_only:
-            matched &= st.stories.first
-        amask = amounts_.range_mask(st.amount, query.amount_min, query.amount_max)
+            keep &= st.stories.first[docs]
+        amask = amounts_.range_mask(st.amount[docs], query.amount_min, query.amount_max)
         if amask is not None:
-            matched &= amask
-        masks = fx.filter_masks(table, include, exclude)
-        final = fx.combine(matched, masks.values())
-        keep = final[match.docs]
-        docs, scores = match.docs[keep], match.scores[keep]
-
-        dates = table.date_num[docs].astype(np.int64)
-        if query.sort == "newest":
-            order = np.lexsort((docs, -scores, -np.where(dates == 0, -1, dates)))
-        elif query.sort == "oldest":
-            order = np.lexsort((docs, -scores, np.where(dates == 0, 10 ** 9, dates)))
-        else:
-            order = np.lexsort((docs, -dates, -scores))
+            keep &= amask
+        docs, scores = docs[keep], scores[keep]
+        masks = fx.filter_masks(table, include, exclude, docs)
+        final = fx.combine(len(docs), masks.values())
+        facets = fx.count_facets(table, docs, masks, include, exclude)
+        docs, scores = docs[final], scores[final]
 
         one_year = None
         years = include.get("year", ())
@@ -614,11 +635,10 @@ class SearchService:
         elif lo is not None and hi is not None and lo // 10000 == hi // 10000:
             one_year = f"{lo // 10000:04d}"
         rs = _ResultSet(
-            docs=docs[order], scores=scores[order],
-            facets=fx.count_facets(table, matched, masks, include, exclude),
-            timeline=fx.timeline(table, final, one_year),
-            messages=messages, amounts=amounts_.aggregate(table, st.amount, _once_per_story(final, st.stories),
-                                                          articles=int(final.sum())))
+            hits=docs, hit_scores=scores, keys=_rank_keys(query.sort, docs, scores, table.date_num[docs]),
+            facets=facets, timeline=fx.timeline(table, docs, one_year),
+            messages=messages, amounts=amounts_.aggregate(table, st.amount, _once_per_story(docs, st.stories),
+                                                          articles=int(len(docs))))
         if not len(docs) and query.q.strip():
             rs.messages.extend(_zero_hit_hints(parsed))
         self._results.put(rk, rs)
@@ -660,14 +680,11 @@ def _amount(stored: dict) -> float:
     return float(article_amount([Amount(**d) for d in stored.get("amounts") or ()]))
 
 
-def _once_per_story(mask: np.ndarray, sto) -> np.ndarray:
-    """The mask with one article per story (its first in document order): a reprinted story's
-    amount is added once."""
-    docs = np.flatnonzero(mask)
+def _once_per_story(docs: np.ndarray, sto) -> np.ndarray:
+    """The (ascending) documents with one article per story (its first in document order):
+    a reprinted story's amount is added once."""
     _, idx = np.unique(sto.label[docs], return_index=True)
-    out = np.zeros_like(mask)
-    out[docs[idx]] = True
-    return out
+    return docs[np.sort(idx)]
 
 
 def _story_fields(sto, docnum: int, article_id: str) -> dict:

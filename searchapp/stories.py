@@ -29,6 +29,7 @@ class StoryTable:
     size: np.ndarray        # int32[size]: versions of the article's story in the index
     story_ids: np.ndarray   # story number -> story id (id of the earliest article)
     source: str = ""        # file it came from ("" : none)
+    _by_label: tuple | None = None      # (sorted labels, document numbers in that order)
 
     @classmethod
     def build(cls, folder, generation: int, docmap, size: int) -> "StoryTable":
@@ -61,7 +62,12 @@ class StoryTable:
         lab = self.label[docnum]
         if lab < 0:
             return np.asarray([docnum], dtype=np.int64)
-        return np.flatnonzero(self.label == lab)
+        if self._by_label is None:          # once per index state (a race computes it twice)
+            order = np.argsort(self.label, kind="stable")
+            self._by_label = (self.label[order], order)
+        labels, order = self._by_label
+        lo, hi = np.searchsorted(labels, lab, side="left"), np.searchsorted(labels, lab, side="right")
+        return order[lo:hi]
 
 
 def group(docs: np.ndarray, table: StoryTable) -> np.ndarray:

@@ -47,9 +47,18 @@ def table(index_dir):
     return t
 
 
-def docs_of(table, mask):
+def docs_of(table, docs):
+    """Ordinals of document numbers (an int array) or of the documents a bool mask over
+    `every(table)` selects."""
+    docs = np.asarray(docs)
+    if docs.dtype == bool:
+        docs = every(table)[docs]
     by_id = {a.id: a for a in ARTICLES}
-    return sorted(by_id[table.ids[i]].ordinal for i in np.flatnonzero(mask))
+    return sorted(by_id[table.ids[i]].ordinal for i in docs)
+
+
+def every(table):
+    return np.flatnonzero(table.live).astype(np.int32)
 
 
 def as_dict(values):
@@ -69,15 +78,28 @@ def test_table_reads_every_facet(table):
 
 
 def test_has_any_ors_values_of_multivalued_fields(table):
-    assert docs_of(table, table.has_any("reporter", ["简洋"])) == [1, 2]
-    assert docs_of(table, table.has_any("reporter", ["简洋", "王伟"])) == [1, 2, 3]
-    assert docs_of(table, table.has_any("type", ["开工"])) == [2, 3]
-    assert docs_of(table, table.has_any("district", ["不存在"])) == []
+    for values, want in ((["简洋"], [1, 2]), (["简洋", "王伟"], [1, 2, 3])):
+        assert docs_of(table, table.has_any_of("reporter", values, every(table))) == want
+        assert docs_of(table, table.docs_with("reporter", values)) == want
+    assert docs_of(table, table.has_any_of("type", ["开工"], every(table))) == [2, 3]
+    assert docs_of(table, table.has_any_of("district", ["不存在"], every(table))) == []
+    assert docs_of(table, table.docs_with("district", ["不存在"])) == []
+
+
+def test_filters_and_counts_look_only_at_the_given_documents(table):
+    some = np.asarray(sorted(i for i, a in enumerate(table.ids)
+                             if a in {x.id for x in ARTICLES if x.ordinal in (2, 3, 5)}), dtype=np.int32)
+    assert docs_of(table, some[table.has_any_of("reporter", ["王伟", "李明"], some)]) == [2, 3, 5]
+    counts = table.counts("reporter", some)
+    by_value = {table.values["reporter"][i]: int(c) for i, c in enumerate(counts) if c}
+    assert by_value == {"简洋": 1, "王伟": 2, "李明": 1}
+    counts, sums = table.weighted("district", some, np.array([1.0, 2.0, 4.0]))
+    by_value = {table.values["district"][i]: (int(c), s) for i, (c, s) in enumerate(zip(counts, sums)) if c}
+    assert set(by_value.values()) <= {(1, 1.0), (1, 2.0), (1, 4.0)} and len(by_value) == 3
 
 
 def test_counts_over_everything(table):
-    every = np.ones(table.size, dtype=bool)
-    facets = count_facets(table, every, {}, {}, {})
+    facets = count_facets(table, every(table), {}, {}, {})
     assert as_dict(facets["district"]) == {"惠济区": 2, "金水区": 2, "登封市": 1}
     assert as_dict(facets["reporter"]) == {"简洋": 2, "王伟": 2, "李明": 1}
     assert as_dict(facets["type"]) == {"签约": 2, "开工": 2, "投产": 1}
@@ -87,10 +109,9 @@ def test_counts_over_everything(table):
 
 
 def test_each_facet_ignores_its_own_selection(table):
-    every = np.ones(table.size, dtype=bool)
     include = {"district": ("惠济区",), "type": ("开工",)}
-    masks = filter_masks(table, include, {})
-    facets = count_facets(table, every, masks, include, {})
+    masks = filter_masks(table, include, {}, every(table))
+    facets = count_facets(table, every(table), masks, include, {})
     # district counts: only the type filter applies -> articles 2, 3
     assert as_dict(facets["district"]) == {"惠济区": 1, "金水区": 1}
     assert [v.selected for v in facets["district"]] == [True, False]
@@ -101,11 +122,10 @@ def test_each_facet_ignores_its_own_selection(table):
 
 
 def test_selected_and_excluded_values_are_always_listed(table):
-    every = np.ones(table.size, dtype=bool)
     include = {"district": ("不存在区",)}
     exclude = {"type": ("签约",), "reporter": ("无名",)}
-    masks = filter_masks(table, include, exclude)
-    facets = count_facets(table, every, masks, include, exclude)
+    masks = filter_masks(table, include, exclude, every(table))
+    facets = count_facets(table, every(table), masks, include, exclude)
     d = {v.value: v for v in facets["district"]}
     assert d["不存在区"].count == 0 and d["不存在区"].selected
     t = {v.value: v for v in facets["type"]}
@@ -115,7 +135,7 @@ def test_selected_and_excluded_values_are_always_listed(table):
 
 
 def test_exclusion_removes_articles_with_any_excluded_value(table):
-    masks = filter_masks(table, {}, {"reporter": ("王伟",)})
+    masks = filter_masks(table, {}, {"reporter": ("王伟",)}, every(table))
     assert docs_of(table, masks["reporter"]) == [1, 4, 5, 6]
 
 
@@ -138,19 +158,18 @@ def test_invalid_date_bound(text):
 
 
 def test_date_mask_is_inclusive_and_drops_unknown_dates(table):
-    assert date_mask(table, None, None) is None
-    assert docs_of(table, date_mask(table, 20230101, 20230228)) == [2, 3]
-    assert docs_of(table, date_mask(table, 20230214, None)) == [2, 3, 4]
-    assert docs_of(table, date_mask(table, None, 20230214)) == [1, 2]
+    assert date_mask(table, None, None, every(table)) is None
+    assert docs_of(table, date_mask(table, 20230101, 20230228, every(table))) == [2, 3]
+    assert docs_of(table, date_mask(table, 20230214, None, every(table))) == [2, 3, 4]
+    assert docs_of(table, date_mask(table, None, 20230214, every(table))) == [1, 2]
 
 
 def test_timeline_by_year_and_by_month(table):
-    every = np.ones(table.size, dtype=bool)
-    assert timeline(table, every) == [("2022", 1), ("2023", 3)]
-    only_2023 = table.has_any("year", ["2023"])
+    assert timeline(table, every(table)) == [("2022", 1), ("2023", 3)]
+    only_2023 = table.docs_with("year", ["2023"])
     assert timeline(table, only_2023) == [("2023-02", 2), ("2023-07", 1)]
     # a year filter gives months even when no hit is in that year
-    assert timeline(table, table.has_any("year", ["2022"]), one_year="2022") == [("2022-03", 1)]
+    assert timeline(table, table.docs_with("year", ["2022"]), one_year="2022") == [("2022-03", 1)]
 
 
 def test_deleted_articles_are_not_counted(tmp_path):
@@ -163,6 +182,6 @@ def test_deleted_articles_are_not_counted(tmp_path):
     with handle.searcher() as s:
         t = FacetTable.build(s.reader())
     handle.close()
-    facets = count_facets(t, t.live.copy(), {}, {}, {})
+    facets = count_facets(t, np.flatnonzero(t.live).astype(np.int32), {}, {}, {})
     assert as_dict(facets["district"]) == {"惠济区": 1, "金水区": 2, "登封市": 1}
     assert t.live.sum() == 5
