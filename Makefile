@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test setup browser bench
+.PHONY: run test setup browser groonga bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ run: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+# Debian's groonga-bin for the benchmark's Groonga peer (benchmarks/peers.py).
+groonga:
+	@command -v groonga >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    groonga-bin >/dev/null; }
+
+bench: $(STAMP) groonga
 	$(BIN)/pip install --quiet -e '.[bench]'
 	PYTHON=$(BIN)/python benchmarks/run $(BENCH_ARGS)

@@ -150,6 +150,36 @@ def timed_passes(queries: list[dict], run_one, passes: int = 2, seed: int = 7) -
     return rows
 
 
+def interleaved_passes(queries: list[dict], engines: dict, passes: int = 2, seed: int = 7) -> dict[str, list[dict]]:
+    """Run every query on every engine in turn, query by query, so that load on the machine
+    hits all engines alike; the engine order rotates from query to query, and each pass takes
+    the queries in another seeded order. `engines` maps a name to run_one(rec) -> fields.
+
+    Returns {engine: rows} with rows as timed_passes makes them (plus "slot", the engine's
+    place in that query's turn)."""
+    import random
+
+    rnd = random.Random(seed)
+    names = list(engines)
+    rows: dict[str, list[dict]] = {n: [] for n in names}
+    for p in range(passes):
+        order = list(range(len(queries)))
+        rnd.shuffle(order)
+        for k, i in enumerate(order):
+            shift = (k + p) % len(names) if names else 0
+            for slot, name in enumerate(names[shift:] + names[:shift]):
+                t = time.perf_counter()
+                try:
+                    fields = engines[name](queries[i])
+                    rows[name].append({"i": i, "pass": p, "slot": slot,
+                                       "ms": (time.perf_counter() - t) * 1000, **fields})
+                except Exception as e:          # a failing query is a result, not a crash
+                    rows[name].append({"i": i, "pass": p, "slot": slot,
+                                       "ms": (time.perf_counter() - t) * 1000,
+                                       "error": f"{type(e).__name__}: {e}"})
+    return rows
+
+
 def percentile(values, p: float) -> float | None:
     """Linear-interpolated percentile (numpy's default), None for no values."""
     xs = sorted(values)

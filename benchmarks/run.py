@@ -27,7 +27,8 @@ from benchmarks import generate as gen          # noqa: E402
 from benchmarks import cache, httpload, measure, profiles, queries, report   # noqa: E402
 
 WARMUP = ("郑州", "项目建设")           # queries outside the measured mix
-PHASES = ("parse", "jieba", "rebuild", "incremental", "query", "http", "tantivy")
+PHASES = ("parse", "jieba", "rebuild", "incremental", "query", "http")
+PEERS = ("groonga", "tantivy")
 
 
 def log(msg: str) -> None:
@@ -43,6 +44,7 @@ class SizeRun:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.index_dir = self.work / "index"
         self.tantivy_dir = self.work / "tantivy"
+        self.groonga_dir = self.work / "groonga"
         self.articles = self.work / "articles.jsonl"
         self.queries = self.work / "queries.json"
         self.parse_cache = self.work / "parse.cache.json"
@@ -249,17 +251,24 @@ class SizeRun:
         if self.enabled("incremental"):
             self.incremental(manifest)
             self.result["index_size_after_updates"] = measure.disk_usage(self.index_dir)
+        built = {}
+        self.result["peers"] = list(a.peers)
+        if "groonga" in a.peers:
+            g = self.worker("groonga-build", {"articles": str(self.articles), "db_dir": str(self.groonga_dir),
+                                              "log_path": str(self.logs / "groonga.log")}, timeout=a.timeout)
+            if g.get("ok"):
+                built["groonga"] = str(self.groonga_dir)
+        if "tantivy" in a.peers:
+            t = self.worker("tantivy-build", {"articles": str(self.articles), "index_dir": str(self.tantivy_dir),
+                                              "jobs": a.jobs}, timeout=a.timeout)
+            if t.get("ok"):
+                built["tantivy"] = str(self.tantivy_dir)
         if self.enabled("query"):
             self.worker("query", {"index_dir": str(self.index_dir), "queries": str(self.queries),
-                                  "passes": a.passes, "seed": a.seed, "warmup": list(WARMUP)},
-                        timeout=a.timeout)
+                                  "passes": a.passes, "seed": a.seed, "warmup": list(WARMUP),
+                                  "peers": built}, timeout=a.timeout)
         if self.enabled("http"):
             self.http(plan)
-        if self.enabled("tantivy"):
-            self.worker("tantivy-build", {"articles": str(self.articles), "index_dir": str(self.tantivy_dir),
-                                          "jobs": a.jobs}, timeout=a.timeout)
-            self.worker("tantivy-query", {"index_dir": str(self.tantivy_dir), "queries": str(self.queries),
-                                          "passes": a.passes, "seed": a.seed})
         if a.profile:
             self.result["profiles"] = {p.stem: profiles.summarize(p)
                                        for p in sorted((self.work / "profiles").glob("*.txt"))}
@@ -302,6 +311,9 @@ def parse_args(argv=None):
                     help="parse and plan again even when the cached articles.jsonl and plan are valid")
     ap.add_argument("--report-only", action="store_true",
                     help="only re-render RESULTS.md from the last run's WORKDIR/run.json")
+    ap.add_argument("--peers", default=",".join(PEERS),
+                    help="engines built and queried beside ours, comma-separated (default groonga,tantivy; "
+                         "'' for none)")
     ap.add_argument("--skip", default="", help=f"phases to skip, comma-separated: {','.join(PHASES)}")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else []
@@ -309,6 +321,13 @@ def parse_args(argv=None):
     args.sizes = sizes or [10_000, 100_000]
     args.concurrency = [int(c) for c in args.concurrency.split(",") if c]
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    args.peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+    bad = set(args.peers) - set(PEERS)
+    if bad:
+        ap.error(f"unknown peer(s) for --peers: {', '.join(sorted(bad))} (known: {','.join(PEERS)})")
+    if "tantivy" in args.skip:            # the old spelling
+        args.skip.discard("tantivy")
+        args.peers = [p for p in args.peers if p != "tantivy"]
     unknown = args.skip - set(PHASES)
     if unknown:
         ap.error(f"unknown phase(s) for --skip: {', '.join(sorted(unknown))}")

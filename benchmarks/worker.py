@@ -152,40 +152,71 @@ def _search_query(rec: dict):
 
 
 def phase_query(cfg: dict) -> dict:
-    """Full search requests (results + facets + highlights) through SearchService, in-process."""
-    from benchmarks.measure import timed_passes
+    """Full search requests, interleaved query by query over ours (results + facets +
+    highlights through SearchService, in-process) and the peers built by this run."""
+    from benchmarks import peers
+    from benchmarks.measure import interleaved_passes
     from searchapp.service import SearchService
 
     queries = json.loads(Path(cfg["queries"]).read_text(encoding="utf-8"))
+    warm = cfg.get("warmup", ["郑州", "项目建设"])
+    engines, opened, open_secs = {}, [], {}
     t0 = time.perf_counter()
     svc = SearchService(cfg["index_dir"])
-    for q in cfg.get("warmup", ["郑州", "项目建设"]):
+    for q in warm:
         svc.search(_search_query({"q": q}))
-    open_secs = time.perf_counter() - t0
-    def one(rec):
+    open_secs["ours"] = time.perf_counter() - t0
+
+    def ours(rec):
         res = svc.search(_search_query(rec))
         payload = res.to_dict()
         return {"total": res.total, "hits": len(res.hits),
                 "snippets": sum(1 for h in payload["hits"] if h["snippet"]),
                 "facets": sum(len(v) for v in payload["facets"].values()),
                 "server_ms": res.took_ms}
+    engines["ours"] = ours
+    errors = {}
+    for name, where in (cfg.get("peers") or {}).items():
+        t0 = time.perf_counter()
+        try:
+            eng = (peers.Groonga(peers.groonga_db(where)) if name == "groonga"
+                   else peers.TantivyBigrams(where))
+            for q in warm:
+                eng.search(q)
+        except Exception as e:
+            traceback.print_exc()
+            errors[name] = f"{type(e).__name__}: {e}"
+            continue
+        opened.append(eng)
+        open_secs[name] = time.perf_counter() - t0
 
-    rows = timed_passes(queries, one, cfg.get("passes", 2), cfg.get("seed", 7))
-    return {"open_and_warmup_seconds": open_secs, "rows": rows,
+        def run(rec, eng=eng):
+            r = eng.search(rec["q"], rec.get("include"))
+            out = {"total": r["total"], "hits": len(r["hits"]),
+                   "snippets": sum(1 for h in r["hits"] if h.get("snippet")),
+                   "facets": sum(len(v) for v in r["facets"].values())}
+            if "engine_ms" in r:
+                out["engine_ms"] = r["engine_ms"]
+            return out
+        engines[name] = run
+    try:
+        rows = interleaved_passes(queries, engines, cfg.get("passes", 2), cfg.get("seed", 7))
+    finally:
+        for eng in opened:
+            eng.close()
+    return {"open_and_warmup_seconds": open_secs["ours"], "open_seconds": open_secs,
+            "rows": rows.pop("ours"), "peers": rows, "peer_errors": errors, "order": list(engines),
             "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 
 
+def phase_groonga_build(cfg: dict) -> dict:
+    from benchmarks.peers import groonga_build
+    return groonga_build(cfg["articles"], cfg["db_dir"], log_path=cfg.get("log_path"))
+
+
 def phase_tantivy_build(cfg: dict) -> dict:
-    from benchmarks.tantivy_baseline import build
-    return build(cfg["articles"], cfg["index_dir"], jobs=cfg.get("jobs", 1))
-
-
-def phase_tantivy_query(cfg: dict) -> dict:
-    from benchmarks.tantivy_baseline import run_queries
-    queries = json.loads(Path(cfg["queries"]).read_text(encoding="utf-8"))
-    out = run_queries(cfg["index_dir"], queries, passes=cfg.get("passes", 2), seed=cfg.get("seed", 7))
-    out["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return out
+    from benchmarks.peers import tantivy_build
+    return tantivy_build(cfg["articles"], cfg["index_dir"], jobs=cfg.get("jobs", 1))
 
 
 PHASES = {
@@ -193,8 +224,8 @@ PHASES = {
     "jieba": phase_jieba,
     "index": phase_index,
     "query": phase_query,
+    "groonga-build": phase_groonga_build,
     "tantivy-build": phase_tantivy_build,
-    "tantivy-query": phase_tantivy_query,
 }
 
 
