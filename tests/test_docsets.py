@@ -62,3 +62,32 @@ def test_top_is_the_head_of_the_full_lexicographic_sort(n, k, seed, spread):
     full = np.lexsort(keys[::-1])
     got = docsets.top(keys, k)
     assert got.tolist() == full[:k].tolist()
+
+
+# --------------------------------------------------------------------------- the engine's two paths
+
+QUERIES = ["郑州", "惠济区", "项目", "建设 -郑州", "郑州 OR 金水", "区", "“黄河”", "title:惠济",
+           "reporter:王军", "-项目", "开工 NEAR/5 项目", ""]
+
+
+def test_sparse_and_dense_term_counting_give_the_same_results(seed_index_dir, monkeypatch):
+    """A text term is counted per document either by sorting its occurrences (few) or with
+    one dense bincount (many); the index of seeds/ is small, so force each path in turn."""
+    from searchapp import service as service_
+    from searchapp.model import SearchQuery
+
+    def run(share):
+        monkeypatch.setattr(service_, "DENSE_SHARE", share)
+        svc = service_.SearchService(seed_index_dir)
+        out = []
+        for q in QUERIES:
+            for inc in ({}, {"district": ("惠济区",)}):
+                r = svc.search(SearchQuery.make(q, include=inc, page_size=100))
+                out.append((q, r.total, [(h.id, round(h.score, 9)) for h in r.hits],
+                            {f: [(v.value, v.count) for v in vs] for f, vs in r.facets.items()},
+                            r.timeline))
+        return out
+
+    sparse, dense = run(0), run(10 ** 9)
+    assert sparse == dense
+    assert sum(total for _, total, *_ in sparse) > 0
