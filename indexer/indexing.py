@@ -125,8 +125,9 @@ def analyse_article(a: Article, dockey: int) -> tuple[dict, list]:
 class _Sink:
     """Where one process puts its articles: a Whoosh writer and a substring chunk builder."""
 
-    def __init__(self, writer, gen_dir, alloc: Callable[[int], int]):
+    def __init__(self, writer, gen_dir, alloc: Callable[[int], int], flush_at: int):
         self.writer = writer
+        self.flush_at = flush_at       # postings per chunk (substring.flush_postings)
         self.gen_dir = gen_dir
         self.alloc = alloc
         self.builder = substring.ChunkBuilder()
@@ -142,7 +143,7 @@ class _Sink:
             self.builder.add(key, fields)
             sigs.set(row, key, a.body, doc["date"], a.id)
             key += 1
-        if len(self.builder) >= substring.CHUNK_POSTINGS:
+        if len(self.builder) >= self.flush_at:
             self.flush()
         return sigs
 
@@ -220,7 +221,7 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
 # --------------------------------------------------------------------------- workers
 
 def _worker_main(gen_dir: str, jobs, results, limitmb: int, inherited_fds: list[int],
-                 parent_pid: int, counter) -> None:
+                 parent_pid: int, counter, flush_at: int) -> None:
     """Worker process: parse files from `jobs` into its own segment of the index."""
     _die_with_parent(parent_pid)
     # The forked copies of the parent's lock descriptors would keep the run lock and
@@ -233,7 +234,7 @@ def _worker_main(gen_dir: str, jobs, results, limitmb: int, inherited_fds: list[
     try:
         ix = store.open_index(gen_dir)
         writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
-        sink = _Sink(writer, gen_dir, _SharedCounter(counter))
+        sink = _Sink(writer, gen_dir, _SharedCounter(counter), flush_at)
         while True:
             try:
                 job = jobs.get(timeout=1.0)
@@ -376,7 +377,7 @@ class _Run:
             self._process_parallel(jobs)
         else:
             counter = _Counter(self.next_dockey)
-            sink = _Sink(self.writer, self.gen_dir, counter)
+            sink = _Sink(self.writer, self.gen_dir, counter, substring.flush_postings(1))
             for job in jobs:
                 self.apply(_process_file(job, sink))
             self.new_chunks = sink.flush()
@@ -418,7 +419,8 @@ class _Run:
                if fd is not None]
         workers = [ctx.Process(target=_worker_main, daemon=True,
                                args=(str(self.gen_dir), job_q, result_q, WRITER_LIMIT_MB,
-                                     fds, os.getpid(), counter))
+                                     fds, os.getpid(), counter,
+                                     substring.flush_postings(self.procs)))
                    for _ in range(self.procs)]
         for w in workers:
             w.start()

@@ -68,8 +68,15 @@ DOC_SHIFT = 32
 POS_MASK = (1 << FIELD_SHIFT) - 1
 BEFORE, INSIDE, AFTER = 1, 2, 4
 TITLE, BODY = 0, 1
-# Postings per chunk before a builder flushes (keeps a worker's memory bounded).
+# The size of a small chunk (an incremental run's), for merging (see compact).
 CHUNK_POSTINGS = 4_000_000
+# Postings an index process collects before it writes them as a chunk. Every query looks
+# up its bigrams in every chunk, so a rebuild should leave few large chunks (1M articles:
+# ~1.4G postings, ~32 chunks instead of ~360 of CHUNK_POSTINGS). Collecting costs 17 bytes a
+# posting, sorting them for the chunk about FLUSH_BYTES_PER_POSTING at the peak (~2.7 GB at
+# the default); flush_postings() lowers it when the machine has less memory free.
+FLUSH_POSTINGS = 48_000_000
+FLUSH_BYTES_PER_POSTING = 56
 # More chunks than this in one list: the smallest are merged (dropping dead articles).
 MAX_CHUNKS = 48
 LISTS_KEPT = 6                      # lists of older commits kept for readers still on them
@@ -164,6 +171,31 @@ def query_codes(norm: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- building
+
+def _available_memory() -> int | None:
+    """Bytes of memory available now (Linux MemAvailable, else free pages), None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def flush_postings(procs: int = 1) -> int:
+    """Postings per chunk for `procs` index processes building at once: FLUSH_POSTINGS, or
+    less so that all of them sorting together take at most half the memory now available."""
+    avail = _available_memory()
+    if avail is None:
+        return CHUNK_POSTINGS
+    fit = avail // 2 // max(1, procs) // FLUSH_BYTES_PER_POSTING
+    return int(max(CHUNK_POSTINGS, min(FLUSH_POSTINGS, fit)))
+
 
 class ChunkBuilder:
     """Collects the postings of articles (in ascending dockey order) into sorted arrays."""

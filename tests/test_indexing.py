@@ -354,3 +354,46 @@ def test_an_index_from_before_per_commit_file_lists_is_updated_incrementally(tmp
     assert not report.rebuilt and report.files_skipped == 2 and report.files_read == 0
     assert store.read_manifest(gen) == files and "files" not in store.read_meta(gen)
     assert indexed_ids(ix) == sorted(expected_ids(pages))
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_rebuild_writes_few_large_substring_chunks(tmp_path, make_pages, monkeypatch, procs):
+    """Every query looks up its bigrams in every chunk: an index process writes its postings
+    as one chunk per FLUSH_POSTINGS, not one per CHUNK_POSTINGS (the small-chunk size of
+    incremental merging), and the chunks still find every article."""
+    from indexer import substring
+
+    monkeypatch.setattr(substring, "CHUNK_POSTINGS", 200)      # a few articles' postings
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_FILES", 1)
+    pages = make_pages(tmp_path / "pages",
+                       {f"2022-03-{d:02d}.txt": page(f"页{d}", 3) for d in range(1, 21)})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=procs, rebuild=True)
+    gen = store.current_generation(ix)
+    with IndexHandle(ix) as h, h.searcher() as s:
+        chunks = substring.read_list(gen, s.reader().generation(), exact=True)["chunks"]
+    assert sum(c["postings"] for c in chunks) > 20 * substring.CHUNK_POSTINGS
+    assert 1 <= len(chunks) <= procs                  # one per index process
+    assert substring_ids(ix, "项目建设推进会") == set(indexed_ids(ix)) == expected_ids(pages)
+    # a smaller flush size (little free memory) gives more chunks, the same hits
+    monkeypatch.setattr(substring, "FLUSH_POSTINGS", 2000)
+    monkeypatch.setattr(substring, "MAX_CHUNKS", 1000)
+    index_paths([pages], ix, procs=procs, rebuild=True)
+    gen = store.current_generation(ix)
+    with IndexHandle(ix) as h, h.searcher() as s:
+        chunks = substring.read_list(gen, s.reader().generation(), exact=True)["chunks"]
+    assert len(chunks) > procs
+    assert substring_ids(ix, "项目建设推进会") == set(indexed_ids(ix)) == expected_ids(pages)
+
+
+def test_flush_size_follows_free_memory(monkeypatch):
+    from indexer import substring
+
+    monkeypatch.setattr(substring, "_available_memory", lambda: 64 << 30)
+    assert substring.flush_postings(2) == substring.FLUSH_POSTINGS
+    monkeypatch.setattr(substring, "_available_memory", lambda: 1 << 30)
+    small = substring.flush_postings(2)
+    assert substring.CHUNK_POSTINGS <= small < substring.FLUSH_POSTINGS
+    assert small * 2 * substring.FLUSH_BYTES_PER_POSTING <= (1 << 30) // 2 + 2 * substring.FLUSH_BYTES_PER_POSTING
+    monkeypatch.setattr(substring, "_available_memory", lambda: None)
+    assert substring.flush_postings(2) == substring.CHUNK_POSTINGS
