@@ -160,3 +160,18 @@ def test_word_field_misses_parts_of_words(tiny_index):
     # word and cuts 惠济/区委书记, so 郑东 is no word term at all and 惠济区 misses article b.
     assert ids(tiny_index, Term("body", "郑东")) == []
     assert ids(tiny_index, Term("body", "惠济区")) == ["a"]
+
+
+def test_long_texts_normalise_exactly_as_the_table_says():
+    """Long texts go through a code point array: the same result as str.translate with the
+    table, for every mapped character, unmapped ones, astral ones and a lone surrogate."""
+    from indexer.analysis import _ARRAY_MIN, _normalize_table, normalize
+
+    table = _normalize_table()
+    keys = sorted(table)
+    text = "".join(chr(k) for k in keys) + "郑州惠济区 ABC abc 123 \U0002a6e0\U0010ffff\n\t"
+    assert len(text) >= _ARRAY_MIN
+    assert normalize(text) == text.translate(table)
+    assert normalize("鄭州惠濟區 ＷＭＳ" * 20) == "郑州惠济区 wms" * 20
+    odd = "鄭州" * 40 + "\udcd6\udca3"            # escaped bytes of a non-UTF-8 name
+    assert normalize(odd) == "郑州" * 40 + "\udcd6\udca3"
