@@ -151,6 +151,31 @@ class SizeRun:
             cache.save(self.index_cache, key, saved_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"), result=r,
                        index_size=self.result["index_size"])
 
+    def peer_build(self, manifest: dict, peer: str) -> dict:
+        """A peer's build, or with --reuse-index the earlier build of the same parsed articles with
+        the same benchmarks/peers.py and engine version when its index is still there."""
+        from benchmarks import peers
+        where = self.groonga_dir if peer == "groonga" else self.tantivy_dir
+        key = {"parse": cache.parse_key(manifest), "peers": cache.fingerprint([HERE / "peers.py"], HERE),
+               "engine": peers.engine_version(peer)}
+        path = self.work / f"{peer}-build.cache.json"
+        rec = cache.load(path, key)
+        if self.args.reuse_index and rec and where.is_dir():
+            res = dict(rec["result"], reused=True, reused_from=rec.get("saved_at"))
+            log(f"{self.size}: --reuse-index: keeping the {peer} index built {rec.get('saved_at')}")
+            self.result["phases"][f"{peer}-build"] = res
+            return res
+        cache.drop(path)
+        cfg = {"articles": str(self.articles)}
+        if peer == "groonga":
+            cfg.update(db_dir=str(where), log_path=str(self.logs / "groonga.log"))
+        else:
+            cfg.update(index_dir=str(where), jobs=self.args.jobs)
+        res = self.worker(f"{peer}-build", cfg, timeout=self.args.timeout)
+        if res.get("ok"):
+            cache.save(path, key, saved_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"), result=res)
+        return res
+
     def plan(self, manifest: dict) -> list[dict]:
         key = {"parse": cache.parse_key(manifest), "per_class": self.args.per_class, "seed": self.args.seed,
                "planner": cache.fingerprint([HERE / "queries.py"], HERE)}
@@ -253,16 +278,9 @@ class SizeRun:
             self.result["index_size_after_updates"] = measure.disk_usage(self.index_dir)
         built = {}
         self.result["peers"] = list(a.peers)
-        if "groonga" in a.peers:
-            g = self.worker("groonga-build", {"articles": str(self.articles), "db_dir": str(self.groonga_dir),
-                                              "log_path": str(self.logs / "groonga.log")}, timeout=a.timeout)
-            if g.get("ok"):
-                built["groonga"] = str(self.groonga_dir)
-        if "tantivy" in a.peers:
-            t = self.worker("tantivy-build", {"articles": str(self.articles), "index_dir": str(self.tantivy_dir),
-                                              "jobs": a.jobs}, timeout=a.timeout)
-            if t.get("ok"):
-                built["tantivy"] = str(self.tantivy_dir)
+        for peer in a.peers:
+            if self.peer_build(manifest, peer).get("ok"):
+                built[peer] = str(self.groonga_dir if peer == "groonga" else self.tantivy_dir)
         if self.enabled("query"):
             self.worker("query", {"index_dir": str(self.index_dir), "queries": str(self.queries),
                                   "passes": a.passes, "seed": a.seed, "warmup": list(WARMUP),
@@ -306,7 +324,9 @@ def parse_args(argv=None):
     ap.add_argument("--reuse-index", action="store_true",
                     help="skip the full rebuild when the work dir holds an index built by an earlier run "
                          "from the same corpus with the same indexer code; RESULTS.md then reports that "
-                         "earlier rebuild, labelled as such (the incremental phases still run)")
+                         "earlier rebuild, labelled as such (the incremental phases still run); likewise a "
+                         "peer's index built from the same parsed articles with the same benchmarks/peers.py "
+                         "and engine version")
     ap.add_argument("--no-cache", action="store_true",
                     help="parse and plan again even when the cached articles.jsonl and plan are valid")
     ap.add_argument("--report-only", action="store_true",

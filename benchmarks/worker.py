@@ -211,9 +211,6 @@ def phase_query(cfg: dict) -> dict:
     finally:
         for eng in opened:
             eng.close()
-    for r in rows.get("groonga", []):      # Groonga's latency: its own time for the command
-        if "engine_ms" in r:
-            r["wall_ms"], r["ms"] = r["ms"], r["engine_ms"]
     return {"open_and_warmup_seconds": open_secs["ours"], "open_seconds": open_secs,
             "rows": rows.pop("ours"), "peers": rows, "peer_errors": errors, "order": list(engines),
             "groonga_pipe_ms": pipe,
