@@ -1,13 +1,16 @@
-"""The benchmark: generate a corpus, parse, index, update, query (in-process and over HTTP),
-do the same on tantivy, and write benchmarks/RESULTS.md.
+"""The benchmark: generate a corpus, parse, index, update, build the peers (Groonga and a
+character-bigram tantivy) from the same articles, query all engines interleaved (in-process)
+and ours over HTTP, and write benchmarks/RESULTS.md.
 
-    benchmarks/run                         # 10k and 100k articles (the issue's sizes)
+    benchmarks/run                         # 10k and 100k articles
     benchmarks/run --sizes 2000            # a quick smoke run
-    benchmarks/run --articles 10000 --skip http
+    benchmarks/run --articles 10000 --skip http --peers groonga
+    benchmarks/run --sizes 1000000 --peers groonga --reuse-index
 
 Every measured phase runs in its own process (benchmarks/worker.py) while this process
 polls that process tree's memory. Corpora are cached under benchmarks/corpus/ (keyed by
-size, seed and generator version); indexes and logs go to benchmarks/work/.
+size, seed and generator version); indexes, logs and the cached parse (articles.jsonl, kept
+while the corpus and the extraction code are unchanged) go to benchmarks/work/.
 """
 from __future__ import annotations
 
