@@ -287,3 +287,42 @@ def test_index_workers_sketch_the_articles_and_the_parent_only_clusters(tmp_path
     stories = st.Stories.load(st.latest(gen, 10**9))
     story_of = {by_key[int(k)]["body"][:20]: s for k, s in zip(stories.dockeys, stories.story)}
     assert len(set(story_of.values())) == 2           # the reprints are one story, OTHER its own
+
+
+def test_candidate_pairs_are_the_buckets_of_datasketch_minhashlsh():
+    """The numpy banding proposes exactly the pairs that share a bucket of datasketch's
+    MinHashLSH (same bands), huge buckets chained, rows without shingles left out."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    p = st.params()
+    rng = np.random.default_rng(7)
+    n = 3000
+    sigs = rng.integers(0, 2**32, size=(n, p["num_perm"]), dtype=np.uint64).astype(np.uint32)
+    sizes = rng.integers(1, 500, size=n)
+    for i in range(0, 1200, 4):                       # near copies: a few bands equal
+        keep = rng.random(p["num_perm"]) < rng.uniform(0.2, 0.9)
+        sigs[i + 1] = np.where(keep, sigs[i], sigs[i + 1])
+        sigs[i + 2] = np.where(rng.random(p["num_perm"]) < 0.5, sigs[i], sigs[i + 2])
+    sigs[2000:2000 + p["max_bucket"] + 20] = sigs[1999]   # boilerplate: one huge bucket
+    sigs[2900:2905] = sigs[10]
+    sizes[2901] = 0                                    # a caption: never a candidate
+
+    lsh = MinHashLSH(threshold=p["lsh_threshold"], num_perm=p["num_perm"])
+    for i in np.flatnonzero(sizes > 0).tolist():
+        lsh.insert(i, LeanMinHash(seed=p["seed"], hashvalues=sigs[i], scheme=p["scheme"]),
+                   check_duplication=False)
+    want = []
+    for table in lsh.hashtables:
+        for key in table.keys():
+            m = np.sort(np.fromiter(table.get(key), dtype=np.int64))
+            if len(m) < 2:
+                continue
+            if len(m) > p["max_bucket"]:
+                want.append(np.stack([m[:-1], m[1:]], axis=1))
+            else:
+                a, b = np.triu_indices(len(m), k=1)
+                want.append(np.stack([m[a], m[b]], axis=1))
+    want = np.unique(np.concatenate(want), axis=0)
+    got = st.candidate_pairs(sigs, sizes)
+    assert len(want) > 500
+    assert np.array_equal(got, want)
