@@ -44,6 +44,8 @@ def _limit_rss(b) -> str:
 def _ms(x) -> str:
     if x is None:
         return "—"
+    if x < 1:
+        return f"{x:.2f} ms"
     return f"{x:,.1f} ms" if x < 100 else f"{x:,.0f} ms"
 
 
@@ -338,7 +340,7 @@ def build_table(res: dict) -> list[str]:
     for name in ("groonga", "tantivy"):
         r = _ok(ph, f"{name}-build")
         if r:
-            detail = (f"load {_s(r['load_seconds'])} + index {_s(r['index_seconds'])}; {r.get('version', '')[:13]}, "
+            detail = (f"load {_s(r['load_seconds'])} + index {_s(r['index_seconds'])}; {r.get('version', '').split(' [')[0]}, "
                       f"`{r.get('tokenizer')}`, {r.get('normalizer')}" if name == "groonga"
                       else f"{r['jobs']} processes for the bigrams, whitespace tokenizer")
             label = PEER_NAMES[name] + (f" (reused index built {r.get('reused_from')}: earlier measurement)"
