@@ -492,8 +492,11 @@ def summary_section(run: dict) -> list[str]:
         ts = target_size(size)
         note = "" if size in TARGETS else f" — judged against the {ts:,} row (indicative only)"
         peers = res.get("peers")
+        left = res.get("peers_left_out")
+        why = (f" ({', '.join(PEER_NAMES.get(p, p) for p in left['peers'])} left out at this size: "
+               f"--peers-max-size {left['max_size']:,})") if left else ""
         L += [f"**{size:,} articles**{note}; peers run: "
-              f"{', '.join(PEER_NAMES.get(p, p) for p in peers) if peers else 'none'}.", "",
+              f"{', '.join(PEER_NAMES.get(p, p) for p in peers) if peers else 'none'}{why}.", "",
               "| target | limit | measured | verdict |", "|---|---|---|---|"]
         for name, measured, limit, ok in targets(res):
             L.append(f"| {name} | {limit} | {measured} | {_verdict(ok, size)} |")

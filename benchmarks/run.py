@@ -280,8 +280,12 @@ class SizeRun:
             self.incremental(manifest)
             self.result["index_size_after_updates"] = measure.disk_usage(self.index_dir)
         built = {}
-        self.result["peers"] = list(a.peers)
-        for peer in a.peers:
+        peers = [p for p in a.peers if self.size <= a.peers_max_size]
+        self.result["peers"] = peers
+        if len(peers) < len(a.peers):
+            self.result["peers_left_out"] = {"peers": [p for p in a.peers if p not in peers],
+                                             "max_size": a.peers_max_size}
+        for peer in peers:
             if self.peer_build(manifest, peer).get("ok"):
                 built[peer] = str(self.groonga_dir if peer == "groonga" else self.tantivy_dir)
         if self.enabled("query"):
@@ -337,6 +341,9 @@ def parse_args(argv=None):
     ap.add_argument("--peers", default=",".join(PEERS),
                     help="engines built and queried beside ours, comma-separated (default groonga,tantivy; "
                          "'' for none)")
+    ap.add_argument("--peers-max-size", type=int, default=10 ** 12,
+                    help="build and query the peers only at sizes up to this many articles "
+                         "(RESULTS.md says where they were left out)")
     ap.add_argument("--skip", default="", help=f"phases to skip, comma-separated: {','.join(PHASES)}")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else []
