@@ -587,7 +587,9 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
                     run.remove(key)
         run.process(jobs)
         # near-duplicate stories of the new commit (the new articles' signatures come along)
-        stories.update(target, stories.Signatures.concat(run.signatures))
+        fresh, run.signatures = stories.Signatures.concat(run.signatures), []
+        stories.update(target, fresh)
+        del fresh
 
         meta = store.read_meta(target)
         meta.pop("files", None)            # the file list lives in files-N.json now

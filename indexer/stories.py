@@ -264,6 +264,8 @@ class Signatures:
         parts = [p for p in parts if p is not None and len(p)]
         if not parts:
             return None
+        if len(parts) == 1:
+            return parts[0]
         return cls(*(np.concatenate([getattr(p, f) for p in parts])
                      for f in ("keys", "sigs", "sizes", "dates", "ids")))
 
