@@ -34,6 +34,10 @@ FACET_FIELDS = {"district": "district", "year": "year", "month": "month",
                 "reporter": "reporters", "correspondent": "correspondents",
                 "photographer": "photographers", "type": "type"}
 
+# A multi-valued facet is counted over a dense mask of every document when the documents
+# are more than 1/DENSE_SHARE of the index, else by gathering their rows.
+DENSE_SHARE = 8
+
 _DATE_RE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?\s*$")
 _DATE_COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})?\s*$")
 
@@ -143,6 +147,11 @@ class FacetTable:
         if column is not None:
             c = column[docs]
             return np.bincount(c[c >= 0], minlength=n)
+        if len(docs) * DENSE_SHARE > self.size:
+            # Many documents: one pass over the (document, value) pairs beats gathering rows.
+            inset = np.zeros(self.size, dtype=bool)
+            inset[docs] = True
+            return np.bincount(self.code[facet][inset[self.doc[facet]]], minlength=n)
         _, v = _gather(ptr, vals, docs)
         return np.bincount(v, minlength=n)
 

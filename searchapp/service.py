@@ -566,7 +566,7 @@ class SearchService:
         if len(slot) * DENSE_SHARE > n:
             # Many occurrences: one pass over a dense table beats sorting them.
             c = np.bincount(slot, minlength=4 * n).reshape(n, 4)
-            hit = np.flatnonzero(c.any(axis=1))
+            hit = np.flatnonzero(c[:, 0] | c[:, 1] | c[:, 2] | c[:, 3])
             c = c[hit]
         else:
             keys, cnt = np.unique(slot, return_counts=True)

@@ -72,12 +72,15 @@ QUERIES = ["郑州", "惠济区", "项目", "建设 -郑州", "郑州 OR 金水"
 
 def test_sparse_and_dense_term_counting_give_the_same_results(seed_index_dir, monkeypatch):
     """A text term is counted per document either by sorting its occurrences (few) or with
-    one dense bincount (many); the index of seeds/ is small, so force each path in turn."""
+    one dense bincount (many), and a multi-valued facet by gathering the hits' rows or over
+    a dense mask; the index of seeds/ is small, so force each path in turn."""
+    from searchapp import facets as facets_
     from searchapp import service as service_
     from searchapp.model import SearchQuery
 
     def run(share):
         monkeypatch.setattr(service_, "DENSE_SHARE", share)
+        monkeypatch.setattr(facets_, "DENSE_SHARE", share)
         svc = service_.SearchService(seed_index_dir)
         out = []
         for q in QUERIES:
