@@ -640,18 +640,26 @@ def dockey_column(reader) -> np.ndarray:
     out = np.zeros(reader.doc_count_all(), dtype=np.int64)
     leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
     for r, offset in leaves:
-        if not r.has_column("dockey"):
-            continue
-        cr = r.column_reader("dockey", translate=False)
-        n = r.doc_count_all()
-        vals = None
-        try:      # a fixed-width big-endian column: read it in one go
-            count = min(cr._count, n)
-            raw = cr._dbfile.get(cr._basepos, count * cr._fixedlen)
-            vals = np.frombuffer(raw, dtype=">" + cr._typecode).astype(np.int64)
-        except (AttributeError, TypeError, ValueError):
-            vals = np.fromiter((cr[i] for i in range(n)), dtype=np.int64, count=n)
+        vals = int_column(r, "dockey")
         out[offset:offset + len(vals)] = vals
+    return out
+
+
+def int_column(r, name: str) -> np.ndarray:
+    """int64[doc_count_all] of one segment reader's unsigned NUMERIC column (0 if none):
+    a fixed-width column is read in one go, anything else value by value."""
+    n = r.doc_count_all()
+    out = np.zeros(n, dtype=np.int64)
+    if not r.has_column(name):
+        return out
+    cr = r.column_reader(name, translate=False)
+    try:
+        count = min(cr._count, n)
+        raw = cr._dbfile.get(cr._basepos, count * cr._fixedlen)
+        vals = np.frombuffer(raw, dtype=">" + cr._typecode).astype(np.int64)
+    except (AttributeError, TypeError, ValueError):
+        vals = np.fromiter((cr[i] for i in range(n)), dtype=np.int64, count=n)
+    out[:len(vals)] = vals
     return out
 
 

@@ -21,17 +21,24 @@ SCALE = 100.0             # the column holds 1/100 万元
 AGG_FACETS = ("district", "year")
 
 
-def amount_column(reader) -> np.ndarray:
-    """float64[doc_count_all]: every document's amount in 万元 (0 when it states none)."""
+def amount_column(reader, cache: dict | None = None) -> np.ndarray:
+    """float64[doc_count_all]: every document's amount in 万元 (0 when it states none).
+
+    Read per segment (kept in `cache` by segment id: segments never change)."""
+    from indexer.substring import int_column
+
     out = np.zeros(reader.doc_count_all(), dtype=np.float64)
     leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
     for r, offset in leaves:
-        if not r.has_column(COLUMN):
-            continue
-        cr = r.column_reader(COLUMN)
-        n = r.doc_count_all()
-        out[offset:offset + n] = np.fromiter((cr[i] for i in range(n)), dtype=np.float64, count=n)
-    return out / SCALE
+        seg = r.segment() if hasattr(r, "segment") else None
+        key = ("amount", seg.segment_id(), r.doc_count_all()) if seg is not None else None
+        vals = cache.get(key) if cache is not None and key is not None else None
+        if vals is None:
+            vals = int_column(r, COLUMN).astype(np.float64) / SCALE
+            if cache is not None and key is not None:
+                cache[key] = vals
+        out[offset:offset + len(vals)] = vals
+    return out
 
 
 def range_mask(values: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray | None:

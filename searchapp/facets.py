@@ -55,30 +55,44 @@ class FacetTable:
     _derived: dict = field(default_factory=dict, repr=False)          # see _by_doc / _by_value
 
     @classmethod
-    def build(cls, reader) -> "FacetTable":
-        """Read the facet fields' posting lists (and the date field) of a Whoosh reader."""
+    def build(cls, reader, cache: dict | None = None) -> "FacetTable":
+        """Read the facet fields' posting lists (and the date field) of a Whoosh reader.
+
+        Each segment is read on its own and kept in `cache` (segment id -> arrays;
+        segments never change, only their deletions): after an incremental update only
+        the new segment is read, and the state's table is stitched from the parts."""
         size = reader.doc_count_all()
-        live = np.zeros(size, dtype=bool)
-        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        table = cls(size=size, live=live, date_num=np.zeros(size, dtype=np.int32))
-        for facet, fieldname in FACET_FIELDS.items():
-            values, docs, codes = [], [], []
-            if fieldname in reader.schema:
-                for value in reader.field_terms(fieldname):
-                    ids = np.fromiter(reader.postings(fieldname, value).all_ids(), dtype=np.int32)
-                    if len(ids):
-                        docs.append(ids)
-                        codes.append(np.full(len(ids), len(values), dtype=np.int32))
-                        values.append(value)
+        leaves = [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
+        table = cls(size=size, live=np.ones(size, dtype=bool), date_num=np.zeros(size, dtype=np.int32))
+        parts = []
+        for r, offset in leaves:
+            key = _segment_key(r)
+            part = cache.get(key) if cache is not None and key is not None else None
+            if part is None:
+                part = _SegmentFacets.read(r)
+                if cache is not None and key is not None:
+                    cache[key] = part
+            parts.append((part, offset))
+            n = r.doc_count_all()
+            table.date_num[offset:offset + n] = part.date_num
+            if r.has_deletions():
+                gone = np.fromiter(r.deleted_docs_set, dtype=np.int64)   # a property
+                table.live[offset + gone[gone < n]] = False
+        if size and not leaves:
+            table.live[:] = False
+        for facet in FACET_FIELDS:
+            values = sorted(set().union(*(p.values[facet] for p, _ in parts))) if parts else []
+            code_of = {v: i for i, v in enumerate(values)}
+            docs, codes = [], []
+            for p, offset in parts:
+                if len(p.doc[facet]):
+                    remap = np.asarray([code_of[v] for v in p.values[facet]], dtype=np.int32)
+                    docs.append(p.doc[facet] + np.int32(offset))
+                    codes.append(remap[p.code[facet]])
             table.values[facet] = values
-            table.codes[facet] = {v: i for i, v in enumerate(values)}
+            table.codes[facet] = code_of
             table.doc[facet] = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
             table.code[facet] = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
-        if "date" in reader.schema:
-            for value in reader.field_terms("date"):
-                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                    ids = np.fromiter(reader.postings("date", value).all_ids(), dtype=np.int64)
-                    table.date_num[ids] = int(value.replace("-", ""))
         return table
 
     # -- per-state derived arrays (computed on first use; idempotent, so a race only
@@ -165,6 +179,48 @@ class FacetTable:
             return np.bincount(c[ok], minlength=n), np.bincount(c[ok], weights=weights[ok], minlength=n)
         owner, v = _gather(ptr, vals, docs)
         return np.bincount(v, minlength=n), np.bincount(v, weights=weights[owner], minlength=n)
+
+
+def _segment_key(r) -> tuple | None:
+    seg = r.segment() if hasattr(r, "segment") else None
+    if seg is None:
+        return None
+    return (seg.segment_id(), r.doc_count_all())
+
+
+@dataclass
+class _SegmentFacets:
+    """The facet arrays of one Whoosh segment (local document numbers and value codes)."""
+    values: dict[str, list[str]]
+    doc: dict[str, np.ndarray]
+    code: dict[str, np.ndarray]
+    date_num: np.ndarray
+
+    @classmethod
+    def read(cls, r) -> "_SegmentFacets":
+        n = r.doc_count_all()
+        part = cls(values={}, doc={}, code={}, date_num=np.zeros(n, dtype=np.int32))
+        for facet, fieldname in FACET_FIELDS.items():
+            values, docs, codes = [], [], []
+            if fieldname in r.schema:
+                for value in r.field_terms(fieldname):
+                    ids = np.fromiter(r.postings(fieldname, value).all_ids(), dtype=np.int32)
+                    if len(ids):
+                        docs.append(ids)
+                        codes.append(np.full(len(ids), len(values), dtype=np.int32))
+                        values.append(value)
+            part.values[facet] = values
+            part.doc[facet] = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
+            part.code[facet] = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
+        if "date" in r.schema:
+            for value in r.field_terms("date"):
+                if _ISO_DAY.fullmatch(value):
+                    ids = np.fromiter(r.postings("date", value).all_ids(), dtype=np.int64)
+                    part.date_num[ids[ids < n]] = int(value.replace("-", ""))
+        return part
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _gather(ptr: np.ndarray, vals: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -185,6 +185,7 @@ class SearchService:
         self.handle = handle or IndexHandle(index_dir)
         self._states: OrderedDict = OrderedDict()
         self._chunks: dict = {}             # chunk id -> substring.Chunk (files never change)
+        self._segments: dict = {}           # Whoosh segment -> its facet arrays / amounts
         self._table_lock = threading.Lock()
         self._matches = _LRU(MATCH_CACHE_SIZE)
         self._results = _LRU(RESULT_CACHE_SIZE)
@@ -474,11 +475,11 @@ class SearchService:
             if st is not None:
                 return st
             # Built under the lock: at 100k articles this takes a while, once per state.
-            table = fx.FacetTable.build(reader)
+            table = fx.FacetTable.build(reader, cache=self._segments)
             docmap = substring.DocMap(substring.dockey_column(reader), table.live)
             subs = substring.SubstringIndex.open(folder, generation if generation is not None else 0,
                                                  cache=self._chunks)
-            st = _State(key, table, subs, docmap, amount=amounts_.amount_column(reader),
+            st = _State(key, table, subs, docmap, amount=amounts_.amount_column(reader, cache=self._segments),
                         live_docs=np.flatnonzero(table.live).astype(np.int32),
                         stories=stories_.StoryTable.build(folder, generation or 0, docmap, table.size))
             self._states[key] = st
@@ -487,6 +488,9 @@ class SearchService:
             used = {ch.id for s_ in self._states.values() for ch in s_.subs.chunks}
             for cid in [c for c in self._chunks if c not in used]:
                 del self._chunks[cid]
+            segs = {sid for s_ in self._states.values() for sid, _n, _live in s_.key[2]}
+            for k in [k for k in self._segments if k[-2] not in segs]:
+                del self._segments[k]
             return st
 
     def table(self, searcher) -> tuple[tuple, fx.FacetTable]:
