@@ -103,6 +103,7 @@ class _ResultSet:
         self.hits, self.hit_scores, self.keys = hits, hit_scores, keys
         self.facets, self.timeline, self.messages, self.amounts = facets, timeline, messages, amounts
         self._order: np.ndarray | None = None
+        self._stories: int | None = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -121,6 +122,26 @@ class _ResultSet:
             order = docsets.top(self.keys, hi) if hi * 4 < len(self.hits) else self._ranked()
         idx = order[lo:hi]
         return self.hits[idx], self.hit_scores[idx]
+
+    def story_count(self, labels: np.ndarray) -> int:
+        """How many stories the hits belong to (labels: StoryTable.label)."""
+        if self._stories is None:
+            self._stories = int(len(np.unique(labels[self.hits])))
+        return self._stories
+
+    def story_page(self, labels: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """(docs, scores) of the best-ranked article of each of the stories ranked lo..hi-1
+        (a story ranks where its best article does). Ranks a growing prefix of the hits
+        until it holds hi stories, so a page costs what its prefix costs."""
+        k = max(4 * hi, 64)
+        while True:
+            full = self._order is not None or k * 4 >= len(self.hits)
+            order = self._ranked() if full else docsets.top(self.keys, k)
+            _, first = np.unique(labels[self.hits[order]], return_index=True)
+            if full or len(first) >= hi:
+                idx = order[np.sort(first)[lo:hi]]
+                return self.hits[idx], self.hit_scores[idx]
+            k *= 4
 
     @property
     def docs(self) -> np.ndarray:
@@ -205,8 +226,7 @@ class SearchService:
             total = len(rs)
             sto = self.state(s).stories
             # group: one hit per story (the web page's list; query.group is its URL state)
-            reps = stories_.group(rs.docs, sto) if group else None
-            cards = len(reps) if reps is not None else total
+            cards = rs.story_count(sto.label) if group else total
             pages = max(1, math.ceil(cards / query.page_size))
             page = query.page
             if page < 1:
@@ -218,24 +238,23 @@ class SearchService:
                 page = pages
             lo = (page - 1) * query.page_size
             needles = _needles(parsed)
-            if reps is None:
+            if not group:
                 docs, scores = rs.top(lo, lo + query.page_size)
                 hits = [self._hit(s, int(d), float(sc), needles, full) for d, sc in zip(docs, scores)]
             else:
-                hits = self._story_hits(s, rs, reps[lo:lo + query.page_size], needles, full, sto)
+                docs, scores = rs.story_page(sto.label, lo, lo + query.page_size)
+                hits = self._story_hits(s, rs, docs, scores, needles, full, sto)
         return SearchResults(
             query=replace(query, page=page), total=total, hits=hits, facets=rs.facets,
             timeline=rs.timeline, took_ms=(time.perf_counter() - t0) * 1000, page=page,
             pages=pages, messages=messages, amounts=rs.amounts,
-            stories=cards if reps is not None else None)
+            stories=cards if group else None)
 
-    def _story_hits(self, s, rs: "_ResultSet", positions, needles, full, sto) -> list[Hit]:
+    def _story_hits(self, s, rs: "_ResultSet", docs, scores, needles, full, sto) -> list[Hit]:
         """One hit per story (the best-ranked version) with the story's other hits."""
-        ranked, scores = rs.docs, rs.scores
         hits = []
-        for pos in positions.tolist():
-            d = int(ranked[pos])
-            hit = self._hit(s, d, float(scores[pos]), needles, full)
+        for d, sc in zip(docs.tolist(), scores.tolist()):
+            hit = self._hit(s, d, sc, needles, full)
             members = sto.members(d)
             others = [int(m) for m in members[docsets.member(rs.hits, members)] if m != d]
             hit.others = sorted((_version(s.stored_fields(m), sto, m) for m in others[:stories_.MAX_OTHERS]),

@@ -1,5 +1,5 @@
 """Stories per request: which articles are versions of the same story (indexer/stories.py
-computed that at index time), one card per story, the 只看首发 filter, and the
+computed that at index time), one card per story (ranked by searchapp.service's result set), the 只看首发 filter, and the
 character-level diff of a version against the story's earliest article.
 
 ``StoryTable.build`` maps the stories file of the searcher's commit (by article key,
@@ -68,14 +68,6 @@ class StoryTable:
         labels, order = self._by_label
         lo, hi = np.searchsorted(labels, lab, side="left"), np.searchsorted(labels, lab, side="right")
         return order[lo:hi]
-
-
-def group(docs: np.ndarray, table: StoryTable) -> np.ndarray:
-    """Positions (into the ranked `docs`) of each story's best-ranked article, in rank order."""
-    if not len(docs):
-        return np.zeros(0, dtype=np.int64)
-    _, idx = np.unique(table.label[docs], return_index=True)
-    return np.sort(idx)
 
 
 def diff_html(earliest: str, body: str) -> tuple[str, dict]:

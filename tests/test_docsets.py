@@ -94,3 +94,23 @@ def test_sparse_and_dense_term_counting_give_the_same_results(seed_index_dir, mo
     sparse, dense = run(0), run(10 ** 9)
     assert sparse == dense
     assert sum(total for _, total, *_ in sparse) > 0
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 600), st.integers(1, 40), st.integers(0, 30), st.integers(0, 2 ** 31))
+def test_story_page_is_the_page_of_first_versions_in_rank_order(n, stories, page, seed):
+    from searchapp.service import _rank_keys, _ResultSet
+
+    rng = np.random.default_rng(seed)
+    docs = np.unique(rng.integers(0, 3 * n, n)).astype(np.int32)
+    scores = rng.integers(0, 4, len(docs)).astype(float)
+    labels = rng.integers(0, stories, 3 * n)
+    rs = _ResultSet(docs, scores, _rank_keys("relevance", docs, scores, np.zeros(len(docs), np.int32)),
+                    {}, [], [])
+    ranked = docs[np.lexsort(rs.keys[::-1])]
+    _, first = np.unique(labels[ranked], return_index=True)
+    want = ranked[np.sort(first)]
+    size = 5
+    got, _ = rs.story_page(labels, page * size, page * size + size)
+    assert got.tolist() == want[page * size:page * size + size].tolist()
+    assert rs.story_count(labels) == len(want)
