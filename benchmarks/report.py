@@ -273,7 +273,8 @@ def query_tables(q: dict | None, plan: list[dict], checks: dict, size: int, peer
         L += [f"### Query latency, {title}", ""]
         if pass_no == 0:
             L += ["p50 / p95 / p99 of the full page. Ours: `SearchService.search` in-process, results + facets + "
-                  "highlights as the web page gets them. Groonga: one `select` (phrase match on title and body, top 20 "
+                  "highlights as the web page gets them, its query-result cache off (`result_cache=False`; per-index-state "
+                  "tables stay, as a server keeps them). Groonga: one `select` (phrase match on title and body, top 20 "
                   "by score, drilldowns on district, year, month, reporter, type, highlight_html + snippet_html, query "
                   "cache off), timed through its stdin pipe (what the pipe costs is given below). tantivy: bigram "
                   "phrase query, top 20 by BM25, terms aggregations for the five facets, snippets. Ratios are "

@@ -201,15 +201,17 @@ class SearchService:
     index directory holds no usable index; callers turn them into a message.
     """
 
-    def __init__(self, index_dir, handle: IndexHandle | None = None):
+    def __init__(self, index_dir, handle: IndexHandle | None = None, result_cache: bool = True):
+        """`result_cache=False` keeps no query results between calls (the benchmark's
+        setting, like its peers' query caches off); per-state tables are always kept."""
         self.index_dir = index_dir
         self.handle = handle or IndexHandle(index_dir)
         self._states: OrderedDict = OrderedDict()
         self._chunks: dict = {}             # chunk id -> substring.Chunk (files never change)
         self._segments: dict = {}           # Whoosh segment -> its facet arrays / amounts
         self._table_lock = threading.Lock()
-        self._matches = _LRU(MATCH_CACHE_SIZE)
-        self._results = _LRU(RESULT_CACHE_SIZE)
+        self._matches = _LRU(MATCH_CACHE_SIZE if result_cache else 0)
+        self._results = _LRU(RESULT_CACHE_SIZE if result_cache else 0)
         self._first_seen: tuple[tuple, dict] | None = None      # (state key, id -> ISO time)
 
     # ----------------------------------------------------------------- public API
