@@ -15,6 +15,7 @@ assumed. The plan is seeded, so the same corpus gives the same queries.
 from __future__ import annotations
 
 import bisect
+import json
 import math
 import re
 
@@ -31,17 +32,21 @@ class Corpus:
     The texts are joined into one string, so that finding a term is one C-level scan and
     only its hits are visited in Python (a common term costs one step per article)."""
 
-    def __init__(self, articles: list[dict], normalize=None):
+    def __init__(self, articles, normalize=None):
+        """`articles`: any iterable of article dicts (read once: a file of a million
+        articles is streamed, only the joined text and two facet lists are kept)."""
         self.normalize = normalize or (lambda s: s)
-        texts = [f"{a.get('title') or ''}\n{a.get('subtitle') or ''}\n{a.get('body') or ''}" for a in articles]
-        self.big = self.normalize("\x00".join(texts))      # normalize() keeps lengths
-        self.starts = [0]
-        for t in texts:
+        texts, self.districts, self.years, self.starts = [], [], [], [0]
+        for a in articles:
+            t = f"{a.get('title') or ''}\n{a.get('subtitle') or ''}\n{a.get('body') or ''}"
+            texts.append(self.normalize(t))     # normalize() keeps lengths
             self.starts.append(self.starts[-1] + len(t) + 1)
-        self.districts = [a.get("district") or "" for a in articles]
-        self.years = [(a.get("date") or "")[:4] if (a.get("date") or "")[:1].isdigit() else ""
-                      for a in articles]
-        self.n = len(articles)
+            self.districts.append(a.get("district") or "")
+            d = a.get("date") or ""
+            self.years.append(d[:4] if d[:1].isdigit() else "")
+        self.big = "\x00".join(texts)
+        del texts
+        self.n = len(self.districts)
 
     def docs_with(self, term: str) -> list[int]:
         term = self.normalize(term)
@@ -73,7 +78,33 @@ def _expected_df(p: np.ndarray, units: float) -> np.ndarray:
     return 1.0 - np.exp(-units * p)
 
 
-def plan_queries(articles: list[dict], manifest: dict, dictionary, per_class: int = 20,
+class ArticleFile:
+    """The articles of a JSON-lines file, read one at a time (len, [i], iteration) without
+    holding them: a million parsed articles as dicts do not fit in memory."""
+
+    def __init__(self, path):
+        self.path = path
+        offsets = [0]
+        with open(path, "rb") as f:
+            for line in f:
+                offsets.append(offsets[-1] + len(line))
+        self.offsets = np.asarray(offsets[:-1], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def __getitem__(self, i: int) -> dict:
+        with open(self.path, "rb") as f:
+            f.seek(int(self.offsets[i]))
+            return json.loads(f.readline())
+
+    def __iter__(self):
+        with open(self.path, encoding="utf-8") as f:
+            for line in f:
+                yield json.loads(line)
+
+
+def plan_queries(articles, manifest: dict, dictionary, per_class: int = 20,
                  seed: int = 1, normalize=None, tokens=None) -> list[dict]:
     """Return [{"cls", "q", "include", "df", "df_share", "source"}] (per_class per class).
 

@@ -196,13 +196,12 @@ class SizeRun:
         return plan
 
     def _plan(self, manifest: dict) -> list[dict]:
-        from benchmarks.worker import load_articles
         try:
             from indexer.analysis import normalize, word_tokens
         except ImportError:
             normalize, word_tokens = None, None
-        arts = load_articles(self.articles)
         t0 = time.perf_counter()
+        arts = queries.ArticleFile(self.articles)
         plan = queries.plan_queries(arts, manifest, gen.Dictionary.load(), self.args.per_class,
                                     seed=self.args.seed, normalize=normalize, tokens=word_tokens)
         self.result["plan_seconds"] = time.perf_counter() - t0
