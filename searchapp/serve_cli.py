@@ -1,6 +1,8 @@
 """`newsearch serve`: the web app under waitress, a real multi-threaded WSGI server."""
 from __future__ import annotations
 
+import signal
+
 import click
 
 from searchapp.serving import Limits, create_server
@@ -75,6 +77,7 @@ def serve(host: str, port: int, index_dir: str | None, threads: int, base_url: s
     docs = info.get("doc_count", "?")
     click.echo(f"newsearch：索引 {app.config['INDEX_DIR']}（{docs} 篇文章）")
     click.echo(f"在 http://{shown_host}:{server.effective_port}/ 提供服务，{threads} 个线程；按 Ctrl+C 停止。")
+    _stop_on_signals()
     try:
         server.run()
     except KeyboardInterrupt:
@@ -82,3 +85,14 @@ def serve(host: str, port: int, index_dir: str | None, threads: int, base_url: s
     finally:
         server.close()
     click.echo("已停止。")
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Ctrl+C (SIGINT) and a service manager's SIGTERM both stop the server cleanly, even
+    when it was started with SIGINT ignored (a background job of a script inherits that)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _stop)

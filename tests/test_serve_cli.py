@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from searchapp.cli import main
@@ -43,13 +44,23 @@ def test_bad_port_is_rejected():
     assert result.exit_code == 2 and "70000" in result.output
 
 
-def test_serves_over_http_under_waitress(seed_index_dir):
-    """The real command in a subprocess on a free port; stopped with SIGINT."""
+def _ignore_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("stop, inherited", [
+    (signal.SIGINT, None),
+    # a background job of a script starts with SIGINT ignored; Ctrl+C's signal still stops it
+    (signal.SIGINT, _ignore_sigint),
+    (signal.SIGTERM, None),                     # a service manager's stop
+], ids=["sigint", "sigint-inherited-ignored", "sigterm"])
+def test_serves_over_http_under_waitress(seed_index_dir, stop, inherited):
+    """The real command in a subprocess on a free port; stopped cleanly by a signal."""
     code = "from searchapp.cli import main; main()"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "serve", "--port", "0", "--threads", "2", "--index-dir", str(seed_index_dir)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=inherited)
     try:
         url = None
         deadline = time.monotonic() + 60
@@ -71,7 +82,7 @@ def test_serves_over_http_under_waitress(seed_index_dir):
         with urllib.request.urlopen(url, timeout=30) as resp:
             assert "条结果" in resp.read().decode("utf-8")
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         try:
             out, _ = proc.communicate(timeout=20)
         except subprocess.TimeoutExpired:
