@@ -514,7 +514,8 @@ class Chunk:
             return None
         lo, hi = found
         k = len(bigrams)
-        order = np.argsort(hi - lo, kind="stable")
+        need = cover(hi - lo)
+        order = need[np.argsort((hi - lo)[need], kind="stable")]
         j = int(order[0])
         cand = self.postings.read(lo[j], hi[j])
         track = {}                               # bigram index -> offsets in its list
@@ -548,6 +549,31 @@ class Chunk:
         last = first if k == 1 else self.flags.read(lo[k - 1], hi[k - 1])[track[k - 1]]
         aligned = ((first & BEFORE) != 0) & ((last & AFTER) != 0)
         return cand, aligned
+
+
+def cover(lengths: np.ndarray) -> np.ndarray:
+    """The bigrams (indices, ascending) a phrase must intersect: every character of the
+    phrase covered by at least one chosen bigram, with the least posting-list length in
+    all. Bigram i is characters i and i+1, so the first and the last are always chosen and
+    no two neighbours may both be left out; a match of the chosen ones at their offsets
+    fixes every character, so it is a match of the whole phrase. 项目为王 intersects 项目 and
+    为王 only; a company name skips most of 有限 / 限公 / 公司."""
+    k = len(lengths)
+    if k <= 2:
+        return np.arange(k)
+    inf = float("inf")
+    with_, without = [float(lengths[0])], [inf]        # best cost of bigrams 0..i, i chosen / not
+    for i in range(1, k):
+        with_.append(float(lengths[i]) + min(with_[-1], without[-1]))
+        without.append(with_[-2])
+    chosen, take = [], True                             # the last bigram is always chosen
+    for i in range(k - 1, -1, -1):
+        if take:
+            chosen.append(i)
+            take = not (i > 0 and without[i - 1] < with_[i - 1])
+        else:
+            take = True                                 # i left out: i - 1 must be chosen
+    return np.asarray(chosen[::-1], dtype=np.int64)
 
 
 def _title_filter(posts, aligned, title_only):

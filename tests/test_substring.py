@@ -177,3 +177,33 @@ def test_docmap_drops_deleted_and_unknown_keys():
     m = sub.DocMap(dockeys_by_doc, live)
     assert m.docnums(np.array([5, 7, 9, 12, 0])).tolist() == [0, -1, 3, -1, -1]
     assert m.live_dockeys.tolist() == [5, 9]
+
+
+def test_cover_chooses_the_cheapest_bigrams_that_fix_every_character():
+    import itertools
+
+    rng = np.random.default_rng(3)
+    for _ in range(500):
+        k = int(rng.integers(1, 9))
+        lengths = rng.integers(1, 100, k)
+        got = sub.cover(lengths).tolist()
+        assert got == sorted(set(got)) and got[0] == 0 and got[-1] == k - 1
+        assert all(b - a <= 2 for a, b in zip(got, got[1:]))        # no character left out
+        best = min(sum(int(lengths[i]) for i in s) for r in range(1, k + 1)
+                   for s in itertools.combinations(range(k), r)
+                   if s[0] == 0 and s[-1] == k - 1 and all(b - a <= 2 for a, b in zip(s, s[1:])))
+        assert sum(int(lengths[i]) for i in got) == best
+    # 项目为王: the two outer bigrams fix all four characters
+    assert sub.cover(np.array([50, 9, 40])).tolist() == [0, 2]
+
+
+def test_a_phrase_whose_ends_match_but_middle_differs_is_not_found(tmp_path):
+    """Only some bigrams are intersected (cover): the chosen ones must still fix every
+    character, so ends at the right distance with another middle are no match."""
+    entry = build(tmp_path, {1: ("标题", "惠济区经开区联合开展"), 2: ("标题", "惠济金水开区")})
+    sub.write_list(tmp_path, 1, [entry], 3)
+    index = sub.SubstringIndex.open(tmp_path, 1)
+    assert set(found(index, "惠济金水开区")) == {2}
+    assert set(found(index, "惠济区经开区")) == {1}
+    assert found(index, "惠济区水开区") == {}
+    assert set(found(index, "惠济区经开区联合开展")) == {1}
