@@ -26,17 +26,12 @@ def amount_column(reader, cache: dict | None = None) -> np.ndarray:
 
     Read per segment (kept in `cache` by segment id: segments never change)."""
     from indexer.substring import int_column
+    from searchapp.facets import segment_cached
 
     out = np.zeros(reader.doc_count_all(), dtype=np.float64)
     leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
     for r, offset in leaves:
-        seg = r.segment() if hasattr(r, "segment") else None
-        key = ("amount", seg.segment_id(), r.doc_count_all()) if seg is not None else None
-        vals = cache.get(key) if cache is not None and key is not None else None
-        if vals is None:
-            vals = int_column(r, COLUMN).astype(np.float64) / SCALE
-            if cache is not None and key is not None:
-                cache[key] = vals
+        vals = segment_cached(cache, "amount", r, lambda r: int_column(r, COLUMN).astype(np.float64) / SCALE)
         out[offset:offset + len(vals)] = vals
     return out
 

@@ -52,13 +52,19 @@ def from_docs(docs: np.ndarray, scores: np.ndarray | float = 0.0) -> DocSet:
     return DocSet(d[start].astype(_I32), np.add.reduceat(sc, start))
 
 
-def member(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """bool[len(docs)]: which of `docs` are in the sorted array."""
-    if not len(sorted_docs) or not len(docs):
-        return np.zeros(len(docs), dtype=bool)
+def _locate(sorted_docs: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(at, found): where each of `docs` is (or would go) in the sorted array, and whether
+    it is there."""
+    if not len(sorted_docs):
+        return np.zeros(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=bool)
     at = np.searchsorted(sorted_docs, docs)
     at[at >= len(sorted_docs)] = 0
-    return sorted_docs[at] == docs
+    return at, sorted_docs[at] == docs
+
+
+def member(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """bool[len(docs)]: which of `docs` are in the sorted array."""
+    return _locate(sorted_docs, docs)[1]
 
 
 def intersect(sets: list[DocSet]) -> DocSet:
@@ -70,9 +76,7 @@ def intersect(sets: list[DocSet]) -> DocSet:
     for s in sets[1:]:
         if not len(docs):
             break
-        at = np.searchsorted(s.docs, docs)
-        at[at >= len(s.docs)] = 0
-        ok = s.docs[at] == docs if len(s.docs) else np.zeros(len(docs), dtype=bool)
+        at, ok = _locate(s.docs, docs)
         docs, scores = docs[ok], scores[ok] + s.scores[at[ok]]
     return DocSet(docs, scores)
 
@@ -99,9 +103,7 @@ def add_scores(base: DocSet, other: DocSet) -> DocSet:
     """`base`'s documents, each with `other`'s score added where other holds it."""
     if not len(base) or not len(other):
         return base
-    at = np.searchsorted(other.docs, base.docs)
-    at[at >= len(other.docs)] = 0
-    ok = other.docs[at] == base.docs
+    at, ok = _locate(other.docs, base.docs)
     scores = base.scores.copy()
     scores[ok] += other.scores[at[ok]]
     return DocSet(base.docs, scores)

@@ -66,12 +66,7 @@ class FacetTable:
         table = cls(size=size, live=np.ones(size, dtype=bool), date_num=np.zeros(size, dtype=np.int32))
         parts = []
         for r, offset in leaves:
-            key = _segment_key(r)
-            part = cache.get(key) if cache is not None and key is not None else None
-            if part is None:
-                part = _SegmentFacets.read(r)
-                if cache is not None and key is not None:
-                    cache[key] = part
+            part = segment_cached(cache, "facets", r, _SegmentFacets.read)
             parts.append((part, offset))
             n = r.doc_count_all()
             table.date_num[offset:offset + n] = part.date_num
@@ -181,11 +176,17 @@ class FacetTable:
         return np.bincount(v, minlength=n), np.bincount(v, weights=weights[owner], minlength=n)
 
 
-def _segment_key(r) -> tuple | None:
+def segment_cached(cache: dict | None, tag: str, r, read):
+    """read(r) of one segment reader, kept in `cache` under (tag, segment id, doc count):
+    a segment never changes (only its deletions, which callers apply themselves)."""
     seg = r.segment() if hasattr(r, "segment") else None
-    if seg is None:
-        return None
-    return (seg.segment_id(), r.doc_count_all())
+    key = None if seg is None or cache is None else (tag, seg.segment_id(), r.doc_count_all())
+    got = cache.get(key) if key is not None else None
+    if got is None:
+        got = read(r)
+        if key is not None:
+            cache[key] = got
+    return got
 
 
 @dataclass

@@ -510,7 +510,7 @@ class SearchService:
             for cid in [c for c in self._chunks if c not in used]:
                 del self._chunks[cid]
             segs = {sid for s_ in self._states.values() for sid, _n, _live in s_.key[2]}
-            for k in [k for k in self._segments if k[-2] not in segs]:
+            for k in [k for k in self._segments if k[1] not in segs]:     # (tag, segment id, n)
                 del self._segments[k]
             return st
 
