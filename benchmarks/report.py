@@ -494,8 +494,13 @@ def summary_section(run: dict) -> list[str]:
         note = "" if size in TARGETS else f" — judged against the {ts:,} row (indicative only)"
         peers = res.get("peers")
         left = res.get("peers_left_out")
-        why = (f" ({', '.join(PEER_NAMES.get(p, p) for p in left['peers'])} left out at this size: "
-               f"--peers-max-size {left['max_size']:,})") if left else ""
+        why = ""
+        if left:
+            lim = left["max_size"]
+            lim = (", ".join(f"{p}={n:,}" for p, n in lim.items()) if isinstance(lim, dict)
+                   else f"{lim:,}")
+            why = (f" ({', '.join(PEER_NAMES.get(p, p) for p in left['peers'])} left out at this size: "
+                   f"--peers-max-size {lim})")
         L += [f"**{size:,} articles**{note}; peers run: "
               f"{', '.join(PEER_NAMES.get(p, p) for p in peers) if peers else 'none'}{why}.", "",
               "| target | limit | measured | verdict |", "|---|---|---|---|"]

@@ -213,7 +213,11 @@ class SizeRun:
     def incremental(self, manifest: dict) -> None:
         import numpy as np
         files = manifest["files"]
-        k = max(1, round(len(files) * self.args.change_share))
+        if self.args.change_share is not None:
+            k = max(1, round(len(files) * self.args.change_share))
+        else:                           # about --change-articles articles, whatever the corpus size
+            k = max(1, round(self.args.change_articles * len(files) / max(1, manifest["articles"])))
+        k = min(k, len(files))
         rng = np.random.default_rng([self.args.seed, 0x1C4])
         chosen = sorted(rng.choice(len(files), size=k, replace=False).tolist())
         changed_articles = sum(files[i]["articles"] for i in chosen)
@@ -279,11 +283,12 @@ class SizeRun:
             self.incremental(manifest)
             self.result["index_size_after_updates"] = measure.disk_usage(self.index_dir)
         built = {}
-        peers = [p for p in a.peers if self.size <= a.peers_max_size]
+        limit = {p: a.peers_max_size.get(p, a.peers_max_size.get("*", 10 ** 12)) for p in a.peers}
+        peers = [p for p in a.peers if self.size <= limit[p]]
         self.result["peers"] = peers
         if len(peers) < len(a.peers):
             self.result["peers_left_out"] = {"peers": [p for p in a.peers if p not in peers],
-                                             "max_size": a.peers_max_size}
+                                             "max_size": {p: limit[p] for p in a.peers if p not in peers}}
         for peer in peers:
             if self.peer_build(manifest, peer).get("ok"):
                 built[peer] = str(self.groonga_dir if peer == "groonga" else self.tantivy_dir)
@@ -318,7 +323,11 @@ def parse_args(argv=None):
     ap.add_argument("--concurrency", default="1,8")
     ap.add_argument("--http-rounds", type=int, default=3, help="times the mix is sent at concurrency > 1")
     ap.add_argument("--http-seconds", type=float, default=120.0, help="time limit per HTTP run")
-    ap.add_argument("--change-share", type=float, default=0.01, help="share of page files changed")
+    ap.add_argument("--change-articles", type=int, default=1000,
+                    help="about this many articles' page files are changed for the incremental "
+                         "update (default 1000, issue 12's target size)")
+    ap.add_argument("--change-share", type=float, default=None,
+                    help="share of page files changed instead (overrides --change-articles)")
     ap.add_argument("--jieba-chars", type=int, default=3_000_000, help="text measured with raw jieba.cut")
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
                     help="processes for parsing and the peers' tokenisation (default: usable cores)")
@@ -340,9 +349,10 @@ def parse_args(argv=None):
     ap.add_argument("--peers", default=",".join(PEERS),
                     help="engines built and queried beside ours, comma-separated (default groonga,tantivy; "
                          "'' for none)")
-    ap.add_argument("--peers-max-size", type=int, default=10 ** 12,
-                    help="build and query the peers only at sizes up to this many articles "
-                         "(RESULTS.md says where they were left out)")
+    ap.add_argument("--peers-max-size", default="",
+                    help="build and query the peers only at sizes up to this many articles: N for "
+                         "every peer, or PEER=N[,PEER=N] for some (e.g. tantivy=100000 keeps "
+                         "Groonga at every size); RESULTS.md says where they were left out")
     ap.add_argument("--skip", default="", help=f"phases to skip, comma-separated: {','.join(PHASES)}")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else []
@@ -351,6 +361,7 @@ def parse_args(argv=None):
     args.concurrency = [int(c) for c in args.concurrency.split(",") if c]
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     args.peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+    args.peers_max_size = _peer_limits(ap, args.peers_max_size)
     bad = set(args.peers) - set(PEERS)
     if bad:
         ap.error(f"unknown peer(s) for --peers: {', '.join(sorted(bad))} (known: {','.join(PEERS)})")
@@ -361,6 +372,21 @@ def parse_args(argv=None):
     if unknown:
         ap.error(f"unknown phase(s) for --skip: {', '.join(sorted(unknown))}")
     return args
+
+
+def _peer_limits(ap, text: str) -> dict:
+    """'100000' -> {'*': 100000}; 'tantivy=100000' -> {'tantivy': 100000}."""
+    out = {}
+    for part in filter(None, (t.strip() for t in text.split(","))):
+        name, _, num = part.rpartition("=")
+        name = name.strip() or "*"
+        if name != "*" and name not in PEERS:
+            ap.error(f"unknown peer in --peers-max-size: {name} (known: {','.join(PEERS)})")
+        try:
+            out[name] = int(num)
+        except ValueError:
+            ap.error(f"--peers-max-size wants N or PEER=N, not {part!r}")
+    return out
 
 
 def main(argv=None) -> int:
