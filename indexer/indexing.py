@@ -143,7 +143,7 @@ class _Sink:
             self.builder.add(key, fields)
             sigs.set(row, key, a.body, doc["date"], a.id)
             key += 1
-        if len(self.builder) >= self.flush_at:
+        if self.builder.full(self.flush_at):
             self.flush()
         return sigs
 

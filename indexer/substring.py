@@ -21,7 +21,8 @@ answered by the code range ``[c << 21, (c + 1) << 21)``.
 
 A posting is ``(dockey << 32) | (field << 31) | pos`` (uint64): ``dockey`` is an integer
 the indexer gives each article (stored in Whoosh as the ``dockey`` column; see
-``DocMap``). A parallel uint8 array holds jieba word-boundary flags of the posting:
+``DocMap``). On disk most chunks store it in 32 bits instead (a *packed* chunk, see
+below). A parallel uint8 array holds jieba word-boundary flags of the posting:
 
 * ``BEFORE`` (1): a jieba token starts at char pos;
 * ``INSIDE`` (2): a token boundary lies between chars pos and pos+1 (for the sentinel:
@@ -35,8 +36,18 @@ that the Whoosh word fields used to give, without indexing body words in Whoosh.
 Chunks and the chunk list
 -------------------------
 A chunk is four immutable ``.npy`` files in ``<generation>/substr/``: ``codes`` (sorted
-unique uint64), ``offsets`` (int64, len+1), ``postings`` (uint64, ascending within a
-code) and ``flags`` (uint8). A reader keeps every 512th code in memory and reads the
+unique uint64), ``offsets`` (uint32 or int64, len+1), ``postings`` (ascending within a
+code) and ``flags`` (uint8). A packed chunk (its list entry has ``pos_bits`` P) has a fifth,
+``docs`` (the chunk's dockeys, ascending), and postings ``(ordinal << (P+1)) | (field << P)
+| pos`` in uint32, ordinal being the article's index in ``docs``: the order of the postings
+is the same as in the 64-bit form, so a phrase is intersected on the packed values and
+only its matches are turned back into 64-bit postings. Its flags take four bits each
+(posting i in the low half of byte i // 2 when i is even, else in the high half), and its
+codes two bytes: ``codes`` holds their low 16 bits (uint16) and a sixth file, ``heads``
+(uint32, m x 2), each distinct ``code >> 16`` with the index of its first code. A chunk whose articles or lengths
+do not fit in 32 bits (more than 65,536 articles, an article over 32k characters) keeps
+the 64-bit form; readers take either. 4.5 bytes a character instead of 9, 6 bytes a code
+instead of 16. A reader keeps every 512th code in memory and reads the
 code blocks, offsets and posting lists a query needs with ``pread``: with mmap, every page
 a server ever touched would count in its resident memory (1 GiB after a hundred queries at
 100k articles); read this way it stays flat, and the kernel's page cache keeps the files
@@ -83,8 +94,11 @@ LISTS_KEPT = 6                      # lists of older commits kept for readers st
 
 _U64 = np.uint64
 _LIST_RE = re.compile(r"^list-(\d+)\.json$")
-_CHUNK_RE = re.compile(r"^(c-[0-9a-z-]+)\.(codes|offsets|postings|flags)\.npy$")
+_CHUNK_RE = re.compile(r"^(c-[0-9a-z-]+)\.(codes|offsets|postings|flags|docs|heads)\.npy$")
 _PARTS = ("codes", "offsets", "postings", "flags")
+# A chunk of at most 65,536 articles can be packed (see above); a builder is full at this many,
+# checked after each page file, so a chunk stays within 65,536 unless one file holds 536.
+CHUNK_DOCS = 65_000
 
 # Code points that str.isspace() treats as whitespace (all are <= U+3000), and the line
 # breaks among them (str.splitlines() boundaries).
@@ -206,12 +220,15 @@ class ChunkBuilder:
         self._flags: list[np.ndarray] = []
         self.postings = 0
         self.docs = 0
+        self._dockeys: list[int] = []
         self.min_dockey: int | None = None
         self.max_dockey = 0
 
     def add(self, dockey: int, fields: list[tuple[np.ndarray, np.ndarray]]) -> None:
         """fields[f] = field_codes(...) of field f (TITLE, BODY)."""
         base = _U64(dockey) << _U64(DOC_SHIFT)
+        if any(len(c) for c, _ in fields):
+            self._dockeys.append(dockey)
         for f, (codes, flags) in enumerate(fields):
             if not len(codes):
                 continue
@@ -228,22 +245,31 @@ class ChunkBuilder:
     def __len__(self) -> int:
         return self.postings
 
+    def full(self, flush_at: int) -> bool:
+        """Time to flush: `flush_at` postings, or as many articles as a packed chunk holds."""
+        return self.postings >= flush_at or len(self._dockeys) >= CHUNK_DOCS
+
     def build(self) -> "Arrays | None":
         if not self._codes:
             return None
         codes = np.concatenate(self._codes)
         posts = np.concatenate(self._posts)
         flags = np.concatenate(self._flags)
-        self._codes, self._posts, self._flags = [], [], []
-        return Arrays.from_unsorted(codes, posts, flags)
+        docs = np.unique(np.asarray(self._dockeys, dtype=np.int64))
+        self._codes, self._posts, self._flags, self._dockeys = [], [], [], []
+        arrays = Arrays.from_unsorted(codes, posts, flags)
+        arrays.docs = docs
+        return arrays
 
 
 @dataclass
 class Arrays:
+    """A chunk in memory, postings in the 64-bit form."""
     codes: np.ndarray       # uint64, sorted unique
     offsets: np.ndarray     # int64, len(codes) + 1
     postings: np.ndarray    # uint64, ascending within each code
     flags: np.ndarray       # uint8, aligned with postings
+    docs: np.ndarray | None = None      # the dockeys of the postings, ascending (if known)
 
     @classmethod
     def from_unsorted(cls, codes, posts, flags) -> "Arrays":
@@ -281,15 +307,105 @@ def _save_npy(path: Path, arr: np.ndarray) -> None:
         raise
 
 
+def pack_bits(n_docs: int, max_pos: int) -> int | None:
+    """P (bits for the position) of a packed chunk of n_docs articles whose positions go up
+    to max_pos, or None when ordinal, field and position do not fit in 32 bits."""
+    pos_bits = max(1, int(max_pos).bit_length())
+    ord_bits = max(1, int(max(n_docs, 1) - 1).bit_length())
+    return pos_bits if ord_bits + 1 + pos_bits <= 32 else None
+
+
+def _ordinals(dk: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Index in `docs` (sorted, holding every value of dk) of each dockey in dk."""
+    lo, span = int(docs[0]), int(docs[-1]) - int(docs[0]) + 1
+    if span <= 1 << 26:                 # a table (at most 256 MB) beats a binary search
+        table = np.zeros(span, dtype=np.uint32)
+        table[docs - lo] = np.arange(len(docs), dtype=np.uint32)
+        return table[dk - lo]
+    return np.searchsorted(docs, dk).astype(np.uint32)
+
+
+def pack(posts: np.ndarray, docs: np.ndarray, pos_bits: int) -> np.ndarray:
+    """64-bit postings -> the packed uint32 form (see the module docstring)."""
+    dk = (posts >> _U64(DOC_SHIFT)).astype(np.int64)
+    out = _ordinals(dk, docs) << np.uint32(pos_bits + 1)
+    out |= ((posts >> _U64(FIELD_SHIFT)) & _U64(1)).astype(np.uint32) << np.uint32(pos_bits)
+    out |= (posts & _U64(POS_MASK)).astype(np.uint32)
+    return out
+
+
+def unpack(packed: np.ndarray, docs: np.ndarray, pos_bits: int) -> np.ndarray:
+    """The packed form -> 64-bit postings."""
+    packed = np.asarray(packed, dtype=np.uint32)
+    out = docs[packed >> np.uint32(pos_bits + 1)].astype(_U64) << _U64(DOC_SHIFT)
+    out |= ((packed >> np.uint32(pos_bits)) & np.uint32(1)).astype(_U64) << _U64(FIELD_SHIFT)
+    out |= (packed & np.uint32((1 << pos_bits) - 1)).astype(_U64)
+    return out
+
+
+def pack_flags(flags: np.ndarray) -> np.ndarray:
+    """uint8 flags (< 16) -> two per byte."""
+    flags = np.asarray(flags, dtype=np.uint8)
+    out = flags[0::2].copy()
+    out[:len(flags) // 2] |= flags[1::2] << np.uint8(4)
+    return out
+
+
+def unpack_flags(packed: np.ndarray, start: int, n: int) -> np.ndarray:
+    """Flags start .. start+n-1 from packed[start // 2 ...] (the bytes holding them)."""
+    b = np.asarray(packed, dtype=np.uint8)
+    both = np.empty(2 * len(b), dtype=np.uint8)
+    both[0::2] = b & np.uint8(15)
+    both[1::2] = b >> np.uint8(4)
+    first = start % 2
+    return both[first:first + n]
+
+
+def split_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique uint64 codes -> (heads, low 16 bits): heads[:, 0] the distinct
+    ``code >> 16``, heads[:, 1] the index of the first code with it."""
+    codes = np.asarray(codes, dtype=_U64)
+    hi = (codes >> _U64(16)).astype(np.uint32)
+    first = np.flatnonzero(np.concatenate(([True], hi[1:] != hi[:-1]))) if len(hi) else np.zeros(0, np.int64)
+    heads = np.stack([hi[first], first.astype(np.uint32)], axis=1) if len(hi) else np.zeros((0, 2), np.uint32)
+    return heads, (codes & _U64(0xFFFF)).astype(np.uint16)
+
+
+def join_codes(heads: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """The inverse of split_codes."""
+    heads = np.asarray(heads)
+    counts = np.diff(np.append(heads[:, 1].astype(np.int64), len(low)))
+    hi = np.repeat(heads[:, 0].astype(_U64), counts)
+    return (hi << _U64(16)) | np.asarray(low).astype(_U64)
+
+
 def write_chunk(gen_dir, arrays: Arrays, min_dockey: int, max_dockey: int) -> dict:
-    """Write one chunk's files; returns its list entry."""
+    """Write one chunk's files, packed when it fits; returns its list entry."""
     d = substr_dir(gen_dir)
     d.mkdir(exist_ok=True)
     cid = new_chunk_id()
-    for part in _PARTS:
-        _save_npy(d / f"{cid}.{part}.npy", getattr(arrays, part))
-    return {"id": cid, "postings": int(len(arrays.postings)), "codes": int(len(arrays.codes)),
-            "min_dockey": int(min_dockey), "max_dockey": int(max_dockey)}
+    posts = np.asarray(arrays.postings)
+    docs = arrays.docs
+    if docs is None:
+        docs = np.unique((posts >> _U64(DOC_SHIFT)).astype(np.int64))
+    pos_bits = pack_bits(len(docs), int((posts & _U64(POS_MASK)).max())) if len(posts) else None
+    entry = {"id": cid, "postings": int(len(posts)), "codes": int(len(arrays.codes)),
+             "min_dockey": int(min_dockey), "max_dockey": int(max_dockey)}
+    offsets = np.asarray(arrays.offsets)
+    if len(posts) < 1 << 32:
+        offsets = offsets.astype(np.uint32)
+    flags, codes = arrays.flags, arrays.codes
+    if pos_bits is not None:
+        _save_npy(d / f"{cid}.docs.npy", docs.astype(np.uint32))
+        posts = pack(posts, docs, pos_bits)
+        flags = pack_flags(flags)
+        heads, codes = split_codes(codes)
+        _save_npy(d / f"{cid}.heads.npy", heads)
+        entry["pos_bits"] = pos_bits
+    for part, arr in (("codes", codes), ("offsets", offsets), ("postings", posts),
+                      ("flags", flags)):
+        _save_npy(d / f"{cid}.{part}.npy", arr)
+    return entry
 
 
 def flush(builder: ChunkBuilder, gen_dir) -> dict | None:
@@ -372,11 +488,19 @@ def cleanup(gen_dir, live_generation: int) -> list[str]:
 
 # --------------------------------------------------------------------------- merging
 
-def load_arrays(gen_dir, cid: str, mmap: bool = True) -> Arrays:
+def load_arrays(gen_dir, entry: dict, mmap: bool = True) -> Arrays:
+    """A chunk's arrays, postings in the 64-bit form (a packed chunk is unpacked in memory)."""
     d = substr_dir(gen_dir)
     mode = "r" if mmap else None
-    return Arrays(*(np.load(d / f"{cid}.{part}.npy", mmap_mode=mode, allow_pickle=False)
-                    for part in _PARTS))
+    cid = entry["id"]
+    a = Arrays(*(np.load(d / f"{cid}.{part}.npy", mmap_mode=mode, allow_pickle=False)
+                 for part in _PARTS))
+    if "pos_bits" in entry:
+        a.docs = np.load(d / f"{cid}.docs.npy", allow_pickle=False).astype(np.int64)
+        a.postings = unpack(a.postings, a.docs, int(entry["pos_bits"]))
+        a.flags = unpack_flags(a.flags, 0, len(a.postings))
+        a.codes = join_codes(np.load(d / f"{cid}.heads.npy", allow_pickle=False), a.codes)
+    return a
 
 
 def merge_chunks(gen_dir, entries: list[dict], live_dockeys: np.ndarray | None) -> dict | None:
@@ -384,7 +508,7 @@ def merge_chunks(gen_dir, entries: list[dict], live_dockeys: np.ndarray | None) 
     (sorted int64 array; None keeps all). Returns its list entry (None when empty)."""
     codes, posts, flags = [], [], []
     for e in entries:
-        a = load_arrays(gen_dir, e["id"], mmap=False)
+        a = load_arrays(gen_dir, e, mmap=False)
         p = a.postings
         keep = None
         if live_dockeys is not None:
@@ -402,9 +526,10 @@ def merge_chunks(gen_dir, entries: list[dict], live_dockeys: np.ndarray | None) 
     if not codes or not sum(len(c) for c in codes):
         return None
     p = np.concatenate(posts)
-    dk = p >> _U64(DOC_SHIFT)
+    dk = (p >> _U64(DOC_SHIFT)).astype(np.int64)
     arrays = Arrays.from_unsorted(np.concatenate(codes), p, np.concatenate(flags))
-    return write_chunk(gen_dir, arrays, int(dk.min()), int(dk.max()))
+    arrays.docs = np.unique(dk)
+    return write_chunk(gen_dir, arrays, int(arrays.docs[0]), int(arrays.docs[-1]))
 
 
 def compact(gen_dir, chunks: list[dict], live_dockeys: np.ndarray | None,
@@ -469,10 +594,47 @@ class Chunk:
         self.postings = _Part(d / f"{self.id}.postings.npy")
         self.flags = _Part(d / f"{self.id}.flags.npy")
         self.ncodes = self.codes.size
-        self.sample = self.codes.read(0, self.ncodes)[::self.SAMPLE].copy()
+        if "pos_bits" in entry:         # split codes: the heads are the in-memory directory
+            heads = np.load(d / f"{self.id}.heads.npy", allow_pickle=False)
+            self.heads = heads[:, 0].astype(_U64)
+            self.head_start = np.append(heads[:, 1].astype(np.int64), self.ncodes)
+            self.sample = None
+        else:
+            self.heads = None
+            self.sample = self.codes.read(0, self.ncodes)[::self.SAMPLE].copy()
+        # The layout of the stored postings: field bit and position mask (packed or not).
+        self.pos_bits = entry.get("pos_bits")
+        if self.pos_bits is None:
+            self.docs = None
+            field_shift, self._dtype = FIELD_SHIFT, _U64
+        else:
+            self.docs = np.load(d / f"{self.id}.docs.npy", allow_pickle=False).astype(np.int64)
+            field_shift, self._dtype = int(self.pos_bits), np.uint32
+        self._field_shift = self._dtype(field_shift)
+        self._pos_mask = self._dtype((1 << field_shift) - 1)
+
+    def _flags(self, lo: int, hi: int) -> np.ndarray:
+        """The flags of postings lo .. hi-1."""
+        if self.docs is None:
+            return self.flags.read(lo, hi)
+        lo, hi = int(lo), int(hi)
+        return unpack_flags(self.flags.read(lo // 2, (hi + 1) // 2), lo, hi - lo)
+
+    def _global(self, posts: np.ndarray) -> np.ndarray:
+        """Stored postings -> the 64-bit form."""
+        return posts if self.docs is None else unpack(posts, self.docs, self.pos_bits)
 
     def _lower_bound(self, code) -> tuple[int, bool]:
         """(index of the first code >= `code`, whether it equals `code`)."""
+        if self.heads is not None:
+            code = int(code)
+            h = int(np.searchsorted(self.heads, _U64(code >> 16)))
+            if h == len(self.heads) or int(self.heads[h]) != code >> 16:
+                return int(self.head_start[h]), False
+            lo, hi = int(self.head_start[h]), int(self.head_start[h + 1])
+            block = self.codes.read(lo, hi)
+            i = int(np.searchsorted(block, np.uint16(code & 0xFFFF)))
+            return lo + i, i < len(block) and int(block[i]) == code & 0xFFFF
         blk = int(np.searchsorted(self.sample, code, side="right")) - 1
         if blk < 0:
             return 0, False
@@ -502,8 +664,8 @@ class Chunk:
         if a >= b:
             return None
         lo, hi = int(self.offsets.read(a, a + 1)[0]), int(self.offsets.read(b, b + 1)[0])
-        posts = self.postings.read(lo, hi)
-        fl = self.flags.read(lo, hi)
+        posts = self._global(self.postings.read(lo, hi))
+        fl = self._flags(lo, hi)
         aligned = (fl & (BEFORE | INSIDE)) == (BEFORE | INSIDE)
         return _title_filter(posts, aligned, title_only)
 
@@ -521,20 +683,29 @@ class Chunk:
         track = {}                               # bigram index -> offsets in its list
         if j in (0, k - 1):
             track[j] = np.arange(hi[j] - lo[j], dtype=np.int64)
+        dt, mask = self._dtype, self._pos_mask
         if title_only:
-            keep = (cand >> _U64(FIELD_SHIFT)) & _U64(1) == 0
+            keep = (cand >> self._field_shift) & dt(1) == 0
+            cand = cand[keep]
+            track = {i: t[keep] for i, t in track.items()}
+        # A start s needs s >= j (bigram j sits at s + j) and s + k - 1 <= the largest
+        # position (else cand + i would carry into the field bit and meet another field's
+        # posting).
+        if k - 1 > int(mask):
+            return None
+        pos = cand & mask
+        keep = (pos >= dt(j)) & (pos <= mask - dt(k - 1 - j))
+        if not bool(keep.all()):
             cand = cand[keep]
             track = {i: t[keep] for i, t in track.items()}
         if j:
-            keep = (cand & _U64(POS_MASK)) >= _U64(j)
-            cand = cand[keep] - _U64(j)
-            track = {i: t[keep] for i, t in track.items()}
+            cand = cand - dt(j)
         for i in order[1:]:
             if not len(cand):
                 return None
             i = int(i)
             plist = self.postings.read(lo[i], hi[i])
-            target = cand + _U64(i)
+            target = cand + dt(i)
             at = np.searchsorted(plist, target)
             ok = at < len(plist)
             at = np.where(ok, at, 0)
@@ -545,10 +716,10 @@ class Chunk:
                 track[i] = at[ok]
         if not len(cand):
             return None
-        first = self.flags.read(lo[0], hi[0])[track[0]]
-        last = first if k == 1 else self.flags.read(lo[k - 1], hi[k - 1])[track[k - 1]]
+        first = self._flags(lo[0], hi[0])[track[0]]
+        last = first if k == 1 else self._flags(lo[k - 1], hi[k - 1])[track[k - 1]]
         aligned = ((first & BEFORE) != 0) & ((last & AFTER) != 0)
-        return cand, aligned
+        return self._global(cand), aligned
 
 
 def cover(lengths: np.ndarray) -> np.ndarray:

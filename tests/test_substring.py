@@ -6,9 +6,23 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer import substring as sub
 from indexer.analysis import normalize, segment
+
+
+PACK_BITS = sub.pack_bits
+
+
+@pytest.fixture(autouse=True, params=["packed", "wide"])
+def layout(request, monkeypatch):
+    """Every test runs on both chunk layouts: packed 32-bit postings and the 64-bit form
+    (a chunk too large to pack)."""
+    if request.param == "wide":
+        monkeypatch.setattr(sub, "pack_bits", lambda n_docs, max_pos: None)
+    return request.param
 
 
 def fields_of(title: str, body: str):
@@ -149,7 +163,7 @@ def test_several_chunks_and_merging_drops_dead_articles(tmp_path):
     idx = sub.SubstringIndex.open(tmp_path, 2)
     assert set(found(idx, "惠济区")) == {2, 3}
     assert found(idx, "金水区") == {4: [(1, True)]}
-    arrays = sub.load_arrays(tmp_path, merged[0]["id"])
+    arrays = sub.load_arrays(tmp_path, merged[0])
     post, codes = np.asarray(arrays.postings), arrays.expanded_codes()
     assert np.all((codes[1:] > codes[:-1]) | ((codes[1:] == codes[:-1]) & (post[1:] > post[:-1])))
 
@@ -207,3 +221,101 @@ def test_a_phrase_whose_ends_match_but_middle_differs_is_not_found(tmp_path):
     assert set(found(index, "惠济区经开区")) == {1}
     assert found(index, "惠济区水开区") == {}
     assert set(found(index, "惠济区经开区联合开展")) == {1}
+
+
+# --------------------------------------------------------------------------- packed chunks
+
+def test_chunks_are_packed_in_32_bits_when_they_fit(tmp_path, layout):
+    entry = build(tmp_path, DOCS)
+    d = sub.substr_dir(tmp_path)
+    posts = np.load(d / f"{entry['id']}.postings.npy")
+    if layout == "packed":
+        assert posts.dtype == np.uint32 and entry["pos_bits"] >= 1
+        assert np.load(d / f"{entry['id']}.docs.npy").tolist() == sorted(DOCS)
+        assert len(np.load(d / f"{entry['id']}.flags.npy")) == (entry["postings"] + 1) // 2
+    else:
+        assert posts.dtype == np.uint64 and "pos_bits" not in entry
+        assert not (d / f"{entry['id']}.docs.npy").exists()
+    arrays = sub.load_arrays(tmp_path, entry)          # always the 64-bit form in memory
+    assert arrays.postings.dtype == np.uint64 and len(arrays.flags) == entry["postings"]
+    assert set(arrays.flags.tolist()) <= set(range(8)) and arrays.flags.any()
+    assert set((arrays.postings >> np.uint64(sub.DOC_SHIFT)).tolist()) == set(DOCS)
+
+
+def test_pack_bits_limits():
+    assert PACK_BITS(1, 0) == 1
+    assert PACK_BITS(1 << 16, (1 << 15) - 1) == 15          # 16 + 1 + 15 bits
+    assert PACK_BITS((1 << 16) + 1, (1 << 15) - 1) is None  # one article too many
+    assert PACK_BITS(1 << 16, 1 << 15) is None              # one character too long
+    assert PACK_BITS(1000, (1 << 21) - 1) == 21
+    assert PACK_BITS(1000, 1 << 21) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 1), st.integers(0, 4000)),
+                min_size=1, max_size=300))
+def test_pack_round_trip_keeps_the_order(rows):
+    posts = np.array(sorted({(d << 32) | (f << 31) | p for d, f, p in rows}), dtype=np.uint64)
+    docs = np.unique((posts >> np.uint64(32)).astype(np.int64))
+    bits = PACK_BITS(len(docs), int((posts & np.uint64(sub.POS_MASK)).max()))
+    packed = sub.pack(posts, docs, bits)
+    assert packed.dtype == np.uint32
+    assert np.array_equal(sub.unpack(packed, docs, bits), posts)
+    assert np.all(packed[1:] > packed[:-1])                     # same order as the 64-bit form
+
+
+def test_a_phrase_never_runs_from_one_field_into_the_next(tmp_path):
+    """Packed positions have only as many bits as the longest field needs: a match of the
+    first bigram near the end of a headline plus an offset must not carry into the body
+    (or from a body into the next article's headline)."""
+    entry = build(tmp_path, {1: ("一二三四五六七八", "九十"), 2: ("八九", "甲乙"),
+                             3: ("丙丁", "十八九"), 4: ("九十", "")})
+    sub.write_list(tmp_path, 1, [entry], 5)
+    index = sub.SubstringIndex.open(tmp_path, 1)
+    assert found(index, "七八九十") == {}                  # headline end + body start
+    assert found(index, "八九十") == {}
+    assert found(index, "十八九十") == {}                  # body end + next headline
+    assert set(found(index, "一二三四五六七八")) == {1}
+    assert set(found(index, "八九")) == {2, 3}
+
+
+def test_a_builder_is_full_at_as_many_articles_as_a_packed_chunk_holds(monkeypatch):
+    monkeypatch.setattr(sub, "CHUNK_DOCS", 3)
+    b = sub.ChunkBuilder()
+    for key in (1, 2):
+        b.add(key, fields_of("标题", "正文"))
+    assert not b.full(10 ** 9)
+    b.add(3, fields_of("标题", "正文"))
+    assert b.full(10 ** 9) and not sub.ChunkBuilder().full(10 ** 9)
+    assert b.full(1)                                       # the postings limit still holds
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 7), max_size=41), st.data())
+def test_flags_two_to_a_byte_read_back_from_any_range(flags, data):
+    flags = np.array(flags, dtype=np.uint8)
+    packed = sub.pack_flags(flags)
+    assert len(packed) == (len(flags) + 1) // 2
+    lo = data.draw(st.integers(0, len(flags)))
+    hi = data.draw(st.integers(lo, len(flags)))
+    got = sub.unpack_flags(packed[lo // 2:(hi + 1) // 2], lo, hi - lo)
+    assert got.tolist() == flags[lo:hi].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, (1 << 42) - 1), min_size=1, max_size=200, unique=True),
+       st.lists(st.integers(0, (1 << 42)), max_size=30))
+def test_split_codes_and_lower_bound_agree_with_a_binary_search(tmp_path_factory, values, probes):
+    codes = np.array(sorted(values), dtype=np.uint64)
+    heads, low = sub.split_codes(codes)
+    assert low.dtype == np.uint16 and np.array_equal(sub.join_codes(heads, low), codes)
+    n = len(codes)
+    arrays = sub.Arrays(codes, np.arange(n + 1, dtype=np.int64),
+                        (np.arange(n, dtype=np.uint64) << np.uint64(32)), np.zeros(n, np.uint8))
+    gen = tmp_path_factory.mktemp("codes")
+    entry = sub.write_chunk(gen, arrays, 0, n - 1)
+    chunk = sub.Chunk(gen, entry)
+    for p in probes + [int(c) for c in codes[::7]] + [int(c) + 1 for c in codes[::5]]:
+        want = int(np.searchsorted(codes, np.uint64(p)))
+        got, exact = chunk._lower_bound(np.uint64(p))
+        assert (got, exact) == (want, want < n and int(codes[want]) == p)
