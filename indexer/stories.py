@@ -53,9 +53,10 @@ def normalised(body: str) -> str:
     return "".join(_WORD.findall(normalize(body or "")))
 
 
-def shingle_hashes(body: str) -> np.ndarray:
-    """uint64 hashes (< 2**32) of the distinct character shingles of the normalised body."""
-    text = normalised(body)
+def shingle_hashes(body: str, text: str | None = None) -> np.ndarray:
+    """uint64 hashes (< 2**32) of the distinct character shingles of the normalised body
+    (`text`: normalised(body), when the caller has it)."""
+    text = normalised(body) if text is None else text
     k = params()["shingle_chars"]
     if len(text) < k:
         return np.zeros(0, dtype=np.uint64)
@@ -82,17 +83,41 @@ def _permutations():
                    scheme=p["scheme"]).permutations
 
 
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """The MurmurHash3 32-bit finalizer (datasketch's pre-mix of scheme "affine32")."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def minhash_values(hashes: np.ndarray) -> np.ndarray:
+    """What datasketch's MinHash(scheme="affine32", hashfunc=identity, our permutations)
+    .update_batch(hashes) leaves in .hashvalues, computed in one numpy expression (its
+    update_batch calls the hash function once per value in Python; tests check the two
+    agree)."""
+    p = params()
+    if p["scheme"] != "affine32":       # another scheme in the data file: datasketch itself
+        from datasketch import MinHash
+
+        m = MinHash(num_perm=p["num_perm"], seed=p["seed"], hashfunc=_identity, scheme=p["scheme"],
+                    permutations=_permutations())
+        m.update_batch(np.asarray(hashes).tolist())
+        return np.asarray(m.hashvalues, dtype=np.uint32)
+    a, b = _permutations()
+    hv = _fmix32(np.asarray(hashes).astype(np.uint32))[:, None]
+    with np.errstate(over="ignore"):
+        return (hv * np.asarray(a, dtype=np.uint32) + np.asarray(b, dtype=np.uint32)).min(axis=0)
+
+
 def signature(body: str) -> tuple[np.ndarray, int]:
     """(MinHash signature as uint32[num_perm], number of shingles) of an article body."""
-    from datasketch import MinHash
-
     p = params()
-    hashes = shingle_hashes(body)
-    m = MinHash(num_perm=p["num_perm"], seed=p["seed"], hashfunc=_identity, scheme=p["scheme"],
-                permutations=_permutations())
-    if len(hashes) and len(normalised(body)) >= p["min_chars"]:
-        m.update_batch(hashes.tolist())
-        return np.asarray(m.hashvalues, dtype=np.uint32), int(len(hashes))
+    text = normalised(body)
+    hashes = shingle_hashes(body, text)
+    if len(hashes) and len(text) >= p["min_chars"]:
+        return minhash_values(hashes), int(len(hashes))
     return np.full(p["num_perm"], np.iinfo(np.uint32).max, dtype=np.uint32), 0
 
 
@@ -204,7 +229,7 @@ class Stories:
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as f:
             np.savez(f, dockeys=self.dockeys, story=self.story, first=self.first,
-                     story_ids=self.story_ids, sizes=self.sizes)
+                     story_ids=_ids_to_file(self.story_ids), sizes=self.sizes)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -212,7 +237,18 @@ class Stories:
     @classmethod
     def load(cls, path: Path) -> "Stories":
         with np.load(path, allow_pickle=False) as z:
-            return cls(z["dockeys"], z["story"], z["first"], z["story_ids"], z["sizes"])
+            return cls(z["dockeys"], z["story"], z["first"], _ids_from_file(z["story_ids"]), z["sizes"])
+
+
+def _ids_to_file(ids: np.ndarray) -> np.ndarray:
+    """Article ids as UTF-8 bytes, as wide as the longest (16 bytes an id instead of the
+    256 of a '<U64' array)."""
+    return np.char.encode(np.asarray(ids, dtype=str), "utf-8")
+
+
+def _ids_from_file(arr: np.ndarray) -> np.ndarray:
+    """The ids of a file written by _ids_to_file (or, by an older version, as str)."""
+    return np.char.decode(arr, "utf-8") if arr.dtype.kind == "S" else arr
 
 
 def stories_path(gen_dir, generation: int) -> Path:
@@ -274,7 +310,8 @@ def _load_cache(gen_dir: Path) -> Signatures | None:
     path = gen_dir / CACHE_FILE
     try:
         with np.load(path, allow_pickle=False) as z:
-            return Signatures(*(z[k] for k in ("keys", "sigs", "sizes", "dates", "ids")))
+            keys, sigs, sizes, dates, ids = (z[k] for k in ("keys", "sigs", "sizes", "dates", "ids"))
+            return Signatures(keys, sigs, sizes, dates, _ids_from_file(ids))
     except (OSError, ValueError, KeyError):
         return None
 
@@ -328,7 +365,8 @@ def update(gen_dir, fresh: Signatures | None = None) -> Stories:
     # the cache after the stories: a cache never names articles the newest stories file lacks
     tmp = gen_dir / (CACHE_FILE + ".tmp")
     with open(tmp, "wb") as f:
-        np.savez(f, keys=out.keys, sigs=out.sigs, sizes=out.sizes, dates=out.dates, ids=out.ids)
+        np.savez(f, keys=out.keys, sigs=out.sigs, sizes=out.sizes, dates=out.dates,
+                 ids=_ids_to_file(out.ids))
     os.replace(tmp, gen_dir / CACHE_FILE)
     _prune(gen_dir, generation)
     return stories

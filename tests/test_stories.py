@@ -49,6 +49,22 @@ def test_signature_similarity():
     assert j < 0.1 and c < 0.2
 
 
+@pytest.mark.parametrize("n", [1, 2, 7, 500, 3000])
+def test_minhash_values_equal_datasketchs_update_batch(n):
+    from datasketch import MinHash
+
+    p = st.params()
+    rng = np.random.default_rng(n)
+    hashes = np.unique(rng.integers(0, 2**32, n, dtype=np.uint64))
+    m = MinHash(num_perm=p["num_perm"], seed=p["seed"], hashfunc=lambda x: x, scheme=p["scheme"])
+    m.update_batch(hashes.tolist())
+    assert np.array_equal(st.minhash_values(hashes), np.asarray(m.hashvalues, dtype=np.uint32))
+    body_hashes = st.shingle_hashes(STORY)
+    m = MinHash(num_perm=p["num_perm"], seed=p["seed"], hashfunc=lambda x: x, scheme=p["scheme"])
+    m.update_batch(body_hashes.tolist())
+    assert np.array_equal(st.signature(STORY)[0], np.asarray(m.hashvalues, dtype=np.uint32))
+
+
 def test_short_texts_are_not_sketched():
     sig, n = st.signature("惠济区召开会议。")
     assert n == 0
@@ -71,6 +87,24 @@ def test_stories_build_first_and_story_id():
     by_key = dict(zip(s.dockeys.tolist(), zip(s.story.tolist(), s.first.tolist())))
     assert by_key[1][0] == by_key[3][0] and by_key[1][1] and not by_key[3][1]
     assert s.story_ids[by_key[3][0]] == "a" and s.sizes[by_key[1][0]] == 2
+
+
+def test_stories_file_keeps_ids_as_utf8_bytes_and_reads_older_files(tmp_path):
+    texts = [REPRINT, STORY, OTHER]
+    sig = [st.signature(t) for t in texts]
+    long_id = "惠济区" * 30                       # longer than any fixed width would keep
+    s = st.Stories.build(np.array([3, 1, 2]), np.array(["c", long_id, "b"]), np.array([20220402, 20220401, 0]),
+                         np.stack([x for x, _ in sig]), np.array([n for _, n in sig]))
+    path = tmp_path / "stories-1.npz"
+    s.save(path)
+    with np.load(path) as z:
+        assert z["story_ids"].dtype.kind == "S"
+    back = st.Stories.load(path)
+    assert sorted(back.story_ids.tolist()) == sorted(s.story_ids.tolist()) and long_id in back.story_ids.tolist()
+    old = tmp_path / "stories-0.npz"                # as written before: ids as '<U64'
+    np.savez(old, dockeys=s.dockeys, story=s.story, first=s.first,
+             story_ids=np.array(["c", "b"], dtype="<U64"), sizes=s.sizes)
+    assert st.Stories.load(old).story_ids.tolist() == ["c", "b"]
 
 
 def test_pair_scores():
@@ -280,7 +314,7 @@ def test_index_workers_sketch_the_articles_and_the_parent_only_clusters(tmp_path
         keys = substring.dockey_column(r)
         by_key = {int(keys[d]): r.stored_fields(d) for d in r.all_doc_ids()}
     assert sorted(cache["keys"].tolist()) == sorted(by_key)
-    for k, sig, size, date, id_ in zip(cache["keys"], cache["sigs"], cache["sizes"], cache["dates"], cache["ids"]):
+    for k, sig, size, date, id_ in zip(cache["keys"], cache["sigs"], cache["sizes"], cache["dates"], st._ids_from_file(cache["ids"])):
         want_sig, want_size = real(by_key[int(k)]["body"])
         assert np.array_equal(sig, want_sig) and size == want_size
         assert str(id_) == by_key[int(k)]["id"] and date == int(by_key[int(k)]["date"].replace("-", ""))
