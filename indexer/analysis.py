@@ -16,8 +16,9 @@ simplified, full-width -> half-width, ASCII lower-case) and therefore keeps ever
 in the original text.
 
 The jieba tokenizer is private (not jieba's global one), built once per process by
-``jieba_tokenizer()``. Whoosh pickles analyzers into the schema, so the Whoosh tokenizer
-class below holds no jieba object: they reach it through that module-level loader.
+``jieba_tokenizer()``; ``segmenter()`` gives its cuts at jieba-rs speed (indexer/segmenter.py).
+Whoosh pickles analyzers into the schema, so the Whoosh tokenizer class below holds no jieba
+object: they reach it through those module-level loaders.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ from pathlib import Path
 import jieba
 import numpy as np
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
+
+from indexer.segmenter import Segmenter
 
 # Bump when the tokenisation code changes in a way that changes the indexed terms.
 ANALYZER_CODE_VERSION = "1"
@@ -162,10 +165,10 @@ def analyzer_version() -> str:
     """A version string that changes with the code, the dictionaries and the libraries."""
     h = hashlib.sha256()
     h.update(ANALYZER_CODE_VERSION.encode())
-    for dist in ("jieba", "opencc"):
+    for dist in ("jieba", "rjieba", "opencc"):
         try:
             h.update(f"\0{dist}={metadata.version(dist)}".encode())
-        except metadata.PackageNotFoundError:  # pragma: no cover - both are dependencies
+        except metadata.PackageNotFoundError:  # pragma: no cover - all are dependencies
             h.update(f"\0{dist}=?".encode())
     h.update(b"\0userdict\0" + USERDICT_PATH.read_bytes())
     h.update(b"\0terms\0" + "\n".join(reference_terms()).encode("utf-8"))
@@ -211,6 +214,21 @@ def jieba_tokenizer() -> jieba.Tokenizer:
     return _jieba
 
 
+_segmenter: Segmenter | None = None
+
+
+def segmenter() -> Segmenter:
+    """This process's segmenter: jieba's cuts of jieba_tokenizer(), computed by jieba-rs
+    (indexer/segmenter.py)."""
+    global _segmenter
+    if _segmenter is None:
+        tk = jieba_tokenizer()
+        with _jieba_lock:
+            if _segmenter is None:
+                _segmenter = Segmenter(tk)
+    return _segmenter
+
+
 # --------------------------------------------------------------------------- token streams
 
 def word_tokens(text: str) -> list[tuple[str, int, int]]:
@@ -218,11 +236,13 @@ def word_tokens(text: str) -> list[tuple[str, int, int]]:
     norm = normalize(text)
     if not norm:
         return []
-    return [
-        (w, s, e)
-        for w, s, e in jieba_tokenizer().tokenize(norm, mode="default", HMM=True)
-        if _WORD_RE.search(w)
-    ]
+    out, start = [], 0
+    for w in segmenter().cut(norm):
+        end = start + len(w)
+        if _WORD_RE.search(w):
+            out.append((w, start, end))
+        start = end
+    return out
 
 
 def segment(norm: str) -> list[str]:
@@ -231,7 +251,7 @@ def segment(norm: str) -> list[str]:
     boundaries (indexer.substring uses them for its word-match flags)."""
     if not norm:
         return []
-    return list(jieba_tokenizer().cut(norm, HMM=True))
+    return segmenter().cut(norm)
 
 
 @lru_cache(maxsize=1)
@@ -266,10 +286,13 @@ def key_terms(words, limit: int = 16) -> list[str]:
     frequencies (a word jieba does not know - a name, a company - counts as rare). Words of
     one character, numbers and punctuation are left out."""
     scored = []
+    cached = _IDF_CACHE.get
     for w, n in Counter(words).items():
         if len(w) < 2:
             continue
-        idf = _idf(w)
+        idf = cached(w)
+        if idf is None:
+            idf = _idf(w)
         if idf >= 0:
             scored.append((n * idf, w))
     return [w for _, w in heapq.nlargest(limit, scored, key=lambda t: (t[0], t[1]))]

@@ -42,7 +42,7 @@ import numpy as np
 from whoosh.writing import SegmentWriter
 
 from indexer import store, stories, substring
-from indexer.analysis import analyzer_version, jieba_tokenizer, key_terms, normalize, segment
+from indexer.analysis import analyzer_version, key_terms, normalize, segment, segmenter
 from indexer.article import Article
 from indexer.pages import parse_bytes
 from indexer.reading import (PageReadError, describe_bad_lines, display_path, iter_page_files,
@@ -411,7 +411,7 @@ class _Run:
         store.prune_manifests(self.gen_dir, generation)
 
     def _process_parallel(self, jobs) -> None:
-        jieba_tokenizer()            # load once; forked workers share it copy-on-write
+        segmenter().fast             # set up once; forked workers share it copy-on-write
         ctx = multiprocessing.get_context("fork")
         job_q, result_q = ctx.Queue(), ctx.Queue()
         counter = ctx.Value("q", self.next_dockey)
