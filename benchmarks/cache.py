@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INDEXER = ROOT / "indexer"
 # indexer/ modules that parsing (read, decode, split, extract) never runs
 NOT_EXTRACTION = frozenset({"indexing.py", "store.py", "substring.py", "stories.py", "watch.py",
-                            "index_cli.py", "schema.py"})
+                            "index_cli.py", "schema.py", "segmenter.py"})
 CACHE_VERSION = 1
 
 

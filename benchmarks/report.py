@@ -155,6 +155,16 @@ def size_section(res: dict) -> list[str]:
         cpu = f" ({_n(jb['chars_per_cpu_s'])} per CPU-second)" if jb.get("chars_per_cpu_s") else ""
         L.append(f"| raw `jieba.cut`, one core | {_n(jieba_cps)} chars/s{cpu} on {jb['chars']:,} chars{extra} "
                  f"| — | — |")
+    sc = _ok(ph, "segcheck")
+    if sc:
+        how = f"**cached check** of {sc.get('cached_at')}, " if sc.get("cached") else ""
+        L.append(f"| indexer segmenter (jieba-rs) = jieba, whole corpus | {how}{sc['fields']:,} fields, "
+                 f"{sc['chars']:,} chars: **{sc['differ']} differ**; jieba {_n(sc['jieba_chars_per_cpu_s'])}, "
+                 f"segmenter {_n(sc['fast_chars_per_cpu_s'])} chars per CPU-second "
+                 f"({sc['fast_chars_per_cpu_s'] / sc['jieba_chars_per_cpu_s']:.1f}×) | identical | "
+                 f"{'met' if sc['differ'] == 0 else 'NOT met'} |")
+    elif _fail(ph, "segcheck"):
+        L.append(f"| indexer segmenter = jieba | failed: {_fail(ph, 'segcheck')} | — | — |")
     if reb:
         s = reb["seconds"]
         chars = parse["chars"] if parse else None

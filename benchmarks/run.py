@@ -30,7 +30,7 @@ from benchmarks import generate as gen          # noqa: E402
 from benchmarks import cache, httpload, measure, profiles, queries, report   # noqa: E402
 
 WARMUP = ("郑州", "项目建设")           # queries outside the measured mix
-PHASES = ("parse", "jieba", "rebuild", "incremental", "query", "http")
+PHASES = ("parse", "jieba", "segcheck", "rebuild", "incremental", "query", "http")
 PEERS = ("groonga", "tantivy")
 
 
@@ -179,6 +179,35 @@ class SizeRun:
             cache.save(path, key, saved_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"), result=res)
         return res
 
+    def segcheck(self, manifest: dict) -> dict:
+        """The segmenter against jieba on the whole parsed corpus (benchmarks/segcheck.py), or
+        the saved result of an earlier check of the same articles with the same indexer code
+        (segmenter, dictionaries) and library versions."""
+        from importlib import metadata
+        versions = {}
+        for dist in ("jieba", "rjieba"):
+            try:
+                versions[dist] = metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                versions[dist] = None
+        key = {"parse": cache.parse_key(manifest), "index": cache.index_fingerprint(), "versions": versions}
+        path = self.work / "segcheck.cache.json"
+        rec = cache.load(path, key)
+        if rec and not self.args.no_cache:
+            res = dict(rec["result"], cached=True, cached_at=rec.get("saved_at"))
+            log(f"{self.size}: reusing the segmenter check of {rec.get('saved_at')} "
+                f"({res.get('differ')} fields differ)")
+            self.result["phases"]["segcheck"] = res
+            return res
+        cache.drop(path)
+        res = self.worker("segcheck", {"articles": str(self.articles), "jobs": self.args.jobs},
+                          timeout=self.args.timeout)
+        if res.get("ok"):
+            cache.save(path, key, saved_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"), result=res)
+            log(f"{self.size}: segmenter vs jieba: {res['fields']:,} fields, {res['chars']:,} chars, "
+                f"{res['differ']} differ")
+        return res
+
     def plan(self, manifest: dict) -> list[dict]:
         key = {"parse": cache.parse_key(manifest), "per_class": self.args.per_class, "seed": self.args.seed,
                "planner": cache.fingerprint([HERE / "queries.py"], HERE)}
@@ -277,6 +306,8 @@ class SizeRun:
         plan = self.plan(manifest)
         if self.enabled("jieba"):
             self.worker("jieba", {"articles": str(self.articles), "max_chars": a.jieba_chars})
+        if self.enabled("segcheck") and self.size <= a.segcheck_max_size:
+            self.segcheck(manifest)
         if self.enabled("rebuild"):
             self.rebuild(manifest)
         if self.enabled("incremental"):
@@ -329,6 +360,10 @@ def parse_args(argv=None):
     ap.add_argument("--change-share", type=float, default=None,
                     help="share of page files changed instead (overrides --change-articles)")
     ap.add_argument("--jieba-chars", type=int, default=3_000_000, help="text measured with raw jieba.cut")
+    ap.add_argument("--segcheck-max-size", type=int, default=100_000,
+                    help="compare the indexer's segmenter with jieba on the whole parsed corpus at "
+                         "sizes up to this (default 100000; at 1M the check takes ~35 min of both "
+                         "cores; cached per corpus and indexer code)")
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
                     help="processes for parsing and the peers' tokenisation (default: usable cores)")
     ap.add_argument("--timeout", type=float, default=90 * 60,

@@ -228,9 +228,18 @@ def phase_tantivy_build(cfg: dict) -> dict:
     return tantivy_build(cfg["articles"], cfg["index_dir"], jobs=cfg.get("jobs", 1))
 
 
+def phase_segcheck(cfg: dict) -> dict:
+    """The indexer's segmenter against jieba on every article (benchmarks/segcheck.py)."""
+    from benchmarks.segcheck import check
+    res = check(cfg["articles"], cfg.get("jobs"))
+    res["ok"] = True
+    return res
+
+
 PHASES = {
     "parse": phase_parse,
     "jieba": phase_jieba,
+    "segcheck": phase_segcheck,
     "index": phase_index,
     "query": phase_query,
     "groonga-build": phase_groonga_build,
