@@ -25,7 +25,7 @@ whole benchmark corpus. Without rjieba (a platform with no wheel) jieba cuts eve
 from __future__ import annotations
 
 import re
-from fractions import Fraction
+from math import gcd
 
 import jieba
 
@@ -130,18 +130,22 @@ class Segmenter:
 def tie_trigrams(freq: dict) -> set[str]:
     """XYZ where XY and YZ are words and f(XY)·f(Z) == f(X)·f(YZ) (f of a character outside
     the dictionary: 1, as in jieba's route): [XY, Z] and [X, YZ] are equally probable."""
-    def f1(c):
-        return freq.get(c) or 1
-    left: dict = {}
-    right: dict = {}
+    left: dict = {}                     # Y -> reduced f(XY)/f(X) -> [X]
+    right: dict = {}                    # Y -> reduced f(YZ)/f(Z) -> [Z]
+    get = freq.get
     for w, f in freq.items():
         if f and len(w) == 2:
             x, y = w
-            left.setdefault(y, {}).setdefault(Fraction(f, f1(x)), []).append(x)
-            right.setdefault(x, {}).setdefault(Fraction(f, f1(y)), []).append(y)
+            fx, fy = get(x) or 1, get(y) or 1
+            g = gcd(f, fx)
+            left.setdefault(y, {}).setdefault((f // g, fx // g), []).append(x)
+            g = gcd(f, fy)
+            right.setdefault(x, {}).setdefault((f // g, fy // g), []).append(y)
     out = set()
     for y, by_ratio in left.items():
-        other = right.get(y, {})
+        other = right.get(y)
+        if not other:
+            continue
         for ratio, xs in by_ratio.items():
             for z in other.get(ratio, ()):
                 out.update(x + y + z for x in xs)
