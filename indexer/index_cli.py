@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from indexer.indexing import IndexWriteError, default_index_dir, index_paths
+from indexer.indexing import IndexWriteError, RebuildWouldLose, default_index_dir, index_paths
 from indexer.store import IndexBusy
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_USAGE, EXIT_WRITE = 0, 1, 2, 3
@@ -131,6 +131,8 @@ def index(paths, index_dir, rebuild, wait, procs, watch, rescan, debounce):
         raise _Fail(str(e), EXIT_USAGE) from e
     except IndexWriteError as e:
         raise _Fail(f"{e}{_write_diagnosis(index_dir, e.__cause__)}", EXIT_WRITE) from e
+    except RebuildWouldLose as e:
+        raise _Fail(str(e), EXIT_FILES_FAILED) from e
     finally:
         progress.close()
 

@@ -62,6 +62,18 @@ class IndexWriteError(Exception):
     """The index directory could not be written (full disk, read-only, permissions)."""
 
 
+class RebuildWouldLose(Exception):
+    """A rebuild could not read page files the live index holds articles of (an unreadable
+    folder): it is not done, the live index stays as it is."""
+
+    def __init__(self, files: list[str], articles: int):
+        self.files, self.articles = files, articles
+        shown = "; ".join(files[:5]) + (f" 等 {len(files)} 个" if len(files) > 5 else "")
+        super().__init__(f"未重建: 索引中 {articles} 篇文章所在的 {len(files)} 个文件现在无法读取 "
+                         f"({shown}); 重建会丢失这些文章, 原索引保持不变。"
+                         "请恢复读取权限后重试; 若文件已不需要, 请将其删除后重试。")
+
+
 @dataclass
 class IndexReport:
     index_dir: str = ""
@@ -563,6 +575,16 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
             files += list(iter_page_files(extra, walk_errors))
         for path, reason in walk_errors:
             report.files_failed.append((str(path), reason))
+        if rebuild and old_files:
+            # A rebuild starts from nothing: files of the live index that still exist but
+            # could not be reached (an unreadable folder) would lose their articles.
+            walked = {str(f.resolve()) for f in files}
+            keep_all = report.rebuild_reason in ("version", "manifest")
+            stranded = [k for k in old_files if k not in walked and (keep_all or _under(k, roots))
+                        and not _gone(k)]
+            if stranded:
+                raise RebuildWouldLose([old_files[k].get("source", k) for k in stranded],
+                                       sum(len(old_files[k].get("ids", ())) for k in stranded))
 
         now = store.now_iso()
         if rebuild:

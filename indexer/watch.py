@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from indexer.indexing import IndexReport, IndexWriteError, index_paths
+from indexer.indexing import IndexReport, IndexWriteError, RebuildWouldLose, index_paths
 from indexer.reading import PAGE_SUFFIXES
 from indexer.store import IndexBusy
 
@@ -161,7 +161,7 @@ class Watcher:
         except IndexBusy as e:
             self.error(f"[{_stamp()}] {e} —— {RETRY_SECONDS:.0f} 秒后重试")
             return False
-        except IndexWriteError as e:
+        except (IndexWriteError, RebuildWouldLose) as e:
             self.error(f"[{_stamp()}] {e} —— {RETRY_SECONDS:.0f} 秒后重试")
             return False
         except Exception as e:          # a bug in one run must not end the watch

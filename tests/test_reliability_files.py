@@ -117,6 +117,34 @@ def test_unreadable_indexed_folder_is_reported_and_its_articles_kept(tmp_path):
     assert len(stored(index_dir)) == 4
 
 
+def test_a_rebuild_that_cannot_read_an_indexed_folder_is_not_done(tmp_path):
+    """--rebuild starts from nothing: articles of files it cannot reach would be lost, so it
+    stops with a message naming them and the live index stays as it was."""
+    drop = without_dac_override()
+    pages = tmp_path / "pages"
+    (pages / "sub").mkdir(parents=True)
+    (pages / "sub" / "a.txt").write_text(page("甲"), encoding="utf-8")
+    (pages / "b.txt").write_text(page("乙"), encoding="utf-8")
+    index_dir = tmp_path / "index"
+    assert run_newsearch("index", pages, "--index-dir", index_dir).returncode == 0
+    before = stored(index_dir)
+    try:
+        (pages / "sub").chmod(0)
+        result = run_newsearch("index", pages, "--index-dir", index_dir, "--rebuild", preexec_fn=drop)
+    finally:
+        (pages / "sub").chmod(0o755)
+    assert result.returncode == 1, describe(result)
+    assert "未重建" in result.stderr and "a.txt" in result.stderr and "2 篇文章" in result.stderr, describe(result)
+    assert "Traceback" not in result.stderr
+    assert stored(index_dir) == before                            # the live index as it was
+    again = run_newsearch("index", pages, "--index-dir", index_dir, "--rebuild")
+    assert again.returncode == 0 and "重建" in again.stdout, describe(again)
+    assert {d["id"] for d in stored(index_dir)} == {d["id"] for d in before}
+    shutil.rmtree(pages / "sub")                              # really gone: a rebuild drops it
+    gone = run_newsearch("index", pages, "--index-dir", index_dir, "--rebuild")
+    assert gone.returncode == 0 and len(stored(index_dir)) == 2, describe(gone)
+
+
 # --------------------------------------------------------------------------- item 7
 
 def test_folders_a_thousand_deep(tmp_path):
