@@ -59,6 +59,10 @@ MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 20
 STREAM_BATCH = 200
 MATCH_CACHE_SIZE = 64
+# The caches are bounded in bytes too: a common word's result set holds an entry per hit
+# (at a million articles tens of MB), so a count alone let a server grow by gigabytes.
+MATCH_CACHE_BYTES = 32 * 2**20
+RESULT_CACHE_BYTES = 64 * 2**20
 # A text term with more occurrences than 1/DENSE_SHARE of the documents is counted per
 # document with one dense bincount; fewer are sorted (cost follows the hits).
 DENSE_SHARE = 4
@@ -74,24 +78,55 @@ _WORD_RE = re.compile(r"[^\W_]")
 # --------------------------------------------------------------------------- caches
 
 class _LRU:
-    def __init__(self, size: int):
+    """At most `size` entries and `max_bytes` (each entry weighed by nbytes(value) when put;
+    an entry larger than the whole budget is not kept)."""
+
+    def __init__(self, size: int, max_bytes: int | None = None):
         self.size = size
-        self._d: OrderedDict = OrderedDict()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._d: OrderedDict = OrderedDict()      # key -> (value, weight)
         self._lock = threading.Lock()
 
     def get(self, key):
         with self._lock:
-            v = self._d.get(key)
-            if v is not None:
-                self._d.move_to_end(key)
-            return v
+            got = self._d.get(key)
+            if got is None:
+                return None
+            self._d.move_to_end(key)
+            return got[0]
 
     def put(self, key, value):
+        weight = _nbytes(value) if self.max_bytes is not None else 0
         with self._lock:
-            self._d[key] = value
-            self._d.move_to_end(key)
-            while len(self._d) > self.size:
-                self._d.popitem(last=False)
+            old = self._d.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            if self.size <= 0 or (self.max_bytes is not None and weight > self.max_bytes):
+                return
+            self._d[key] = (value, weight)
+            self.bytes += weight
+            while self._d and (len(self._d) > self.size
+                               or (self.max_bytes is not None and self.bytes > self.max_bytes)):
+                _, (_, w) = self._d.popitem(last=False)
+                self.bytes -= w
+
+    def clear(self) -> None:
+        with self._lock:
+            self._d.clear()
+            self.bytes = 0
+
+
+def _nbytes(value) -> int:
+    """Memory of a cached DocSet or _ResultSet: its per-hit arrays (a result set also gets
+    room for the full ranking it sorts on demand)."""
+    if isinstance(value, DocSet):
+        return int(value.docs.nbytes + value.scores.nbytes)
+    if isinstance(value, _ResultSet):
+        keys = value.keys if isinstance(value.keys, (list, tuple)) else [value.keys]
+        return int(value.hits.nbytes + value.hit_scores.nbytes + 8 * len(value.hits)
+                   + sum(getattr(k, "nbytes", 0) for k in keys))
+    return 0
 
 
 class _ResultSet:
@@ -210,8 +245,8 @@ class SearchService:
         self._chunks: dict = {}             # chunk id -> substring.Chunk (files never change)
         self._segments: dict = {}           # Whoosh segment -> its facet arrays / amounts
         self._table_lock = threading.Lock()
-        self._matches = _LRU(MATCH_CACHE_SIZE if result_cache else 0)
-        self._results = _LRU(RESULT_CACHE_SIZE if result_cache else 0)
+        self._matches = _LRU(MATCH_CACHE_SIZE if result_cache else 0, MATCH_CACHE_BYTES)
+        self._results = _LRU(RESULT_CACHE_SIZE if result_cache else 0, RESULT_CACHE_BYTES)
         self._first_seen: tuple[tuple, dict] | None = None      # (state key, id -> ISO time)
 
     # ----------------------------------------------------------------- public API

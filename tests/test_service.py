@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 
 from indexer.analysis import word_tokens
@@ -371,3 +372,29 @@ def test_concurrent_searches_agree_with_serial_ones(svc):
 def test_missing_index_raises_index_not_found(tmp_path):
     with pytest.raises(IndexNotFound):
         SearchService(tmp_path / "none").search(SearchQuery())
+
+
+def test_caches_are_bounded_in_bytes_as_well_as_entries(svc, monkeypatch):
+    """A common word's result set holds an entry per hit; the caches keep within their byte
+    budgets (entries are weighed when put) and still answer the same."""
+    from searchapp import service as service_mod
+
+    cache = service_mod._LRU(10, max_bytes=1000)
+    big = service_mod.docsets.of(np.arange(100, dtype=np.int32), 1.0)      # 400 + 800 bytes
+    small = service_mod.docsets.of(np.arange(10, dtype=np.int32), 1.0)     # 120 bytes
+    cache.put("big", big)
+    assert cache.get("big") is None and cache.bytes == 0                  # larger than the budget
+    for i in range(9):
+        cache.put(i, small)
+    assert cache.bytes <= 1000 and len(cache._d) == 8 and cache.get(0) is None and cache.get(8) is small
+    cache.put(8, small)                                                    # replacing keeps the sum
+    assert cache.bytes == 8 * 120
+
+    before = svc.search(SearchQuery.make(q="惠济区"))
+    monkeypatch.setattr(svc._results, "max_bytes", 1)
+    monkeypatch.setattr(svc._matches, "max_bytes", 1)
+    svc._results.clear()
+    svc._matches.clear()
+    again = svc.search(SearchQuery.make(q="惠济区"))
+    assert again.total == before.total and [h.id for h in again.hits] == [h.id for h in before.hits]
+    assert svc._results.bytes == 0 and svc._matches.bytes == 0 and not svc._results._d
