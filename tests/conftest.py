@@ -9,6 +9,12 @@ import contextlib
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check results, never speed (timings belong to benchmarks/): no per-example
+# deadline, so a loaded CI machine cannot fail a correct example.
+settings.register_profile("newsearch", deadline=None)
+settings.load_profile("newsearch")
 
 TESTS_DIR = Path(__file__).resolve().parent
 ROOT_DIR = TESTS_DIR.parent
