@@ -9,11 +9,13 @@ import random
 import sys
 from pathlib import Path
 
+import jieba
 import pytest
+from jieba import finalseg
 
 from indexer import analysis as an
 from indexer.pages import parse_file
-from indexer.segmenter import Segmenter
+from indexer.segmenter import Segmenter, finalseg_cut
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,7 +95,8 @@ def test_every_rule_is_needed(seg):
     for text in ("州金开开开亿+和元封万年,月建亿", "登Z济济济金封8登议人的开5元《",      # ties
                  "市年登3日日日1议2司Y", "方登登登展",
                  "2-9开工", "工1-5年方议２", "Z_b", "b.a是", "8.a：",                 # runs
-                 "𠀀𪚥"):                                                            # blocks
+                 "𠀀𪚥",                                                             # blocks
+                 "时候常在个捎美国", "仆人常在几无尽乡"):                                   # HMM
         assert list(fast.cut(text, True)) != jieba_cut(text), text
         assert seg.cut_fast(text) == jieba_cut(text), text
     assert "公行义" in seg.ties                      # f(公行)·f(义) = 3·5628 = f(公)·f(行义)
@@ -129,3 +132,37 @@ def test_word_tokens_and_segment_follow_the_segmenter():
             want.append((w, start, start + len(w)))
         start += len(w)
     assert an.word_tokens(text) == want
+
+
+def test_finalseg_cut_is_jiebas_finalseg():
+    """The unrolled HMM gives jieba.finalseg.cut's words: near-ties (常在个捎 differs by 1e-7
+    between two paths), characters the model lacks (捎 has no M or E emission, so whole paths
+    tie at MIN_FLOAT and the tie-breaks decide), ASCII runs and punctuation."""
+    rng = random.Random(7)
+    alphabet = ("常在个捎美国的一是了我不人他有这上们来到时大地为子中你说生年着就那和要她出也得里后自以"
+                "会家可下而过天去能对小多然于心学么之都好看起发当没成只如事把还用第样道想作种开总从无情己"
+                "面最女但现前" + "薡鄏郢閆鑫𠀀" + "aZ19.%_-+#& \n,。")
+    texts = ["常在个捎", "时候常在个捎美国"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(30_000)]
+    for text in texts:
+        assert finalseg_cut(text) == list(finalseg.cut(text)), repr(text)
+
+
+def test_force_split_words_are_left_to_jieba(monkeypatch):
+    monkeypatch.setattr(finalseg, "Force_Split_Words", {"常在"})
+    assert finalseg_cut("常在个捎") == list(finalseg.cut("常在个捎")) == ["常", "在", "个", "捎"]
+
+
+def test_an_ascii_dictionary_word_makes_the_block_jiebas():
+    """Without HMM jieba joins single letters and digits into one token, so an ASCII token
+    that is also a dictionary word cannot be read back as route or as characters: that block
+    is cut by jieba."""
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    tk.add_word("ab12", 2000)
+    own = Segmenter(tk)
+    assert own.fast is not None
+    assert own._with_hmm(list(own.fast.cut("xab12中国", False))) is None
+    assert own._with_hmm(["中国", "xy12"]) == ["中国"] + finalseg_cut("xy12")
+    for text in ("xab12中国", "ab12常在个捎", "常在ab1x2个", "一ab12二ab13三"):
+        assert own.cut_fast(text) == list(tk.cut(text, HMM=True)), text
