@@ -89,7 +89,8 @@ def test_non_utf8_file_names_are_indexed_escaped_with_stable_ids(tmp_path):
 
 # --------------------------------------------------------------------------- item 6
 
-def test_unreadable_indexed_folder_is_reported_and_its_articles_kept(tmp_path):
+def indexed_folder_with_sub(tmp_path):
+    """pages/sub/a.txt and pages/b.txt indexed; the privilege drop that makes chmod 0 bite."""
     drop = without_dac_override()
     pages = tmp_path / "pages"
     (pages / "sub").mkdir(parents=True)
@@ -97,7 +98,11 @@ def test_unreadable_indexed_folder_is_reported_and_its_articles_kept(tmp_path):
     (pages / "b.txt").write_text(page("乙"), encoding="utf-8")
     index_dir = tmp_path / "index"
     assert run_newsearch("index", pages, "--index-dir", index_dir).returncode == 0
-    before = stored(index_dir)
+    return drop, pages, index_dir, stored(index_dir)
+
+
+def test_unreadable_indexed_folder_is_reported_and_its_articles_kept(tmp_path):
+    drop, pages, index_dir, before = indexed_folder_with_sub(tmp_path)
     (pages / "c.txt").write_text(page("丙"), encoding="utf-8")
     try:
         (pages / "sub").chmod(0)
@@ -120,14 +125,7 @@ def test_unreadable_indexed_folder_is_reported_and_its_articles_kept(tmp_path):
 def test_a_rebuild_that_cannot_read_an_indexed_folder_is_not_done(tmp_path):
     """--rebuild starts from nothing: articles of files it cannot reach would be lost, so it
     stops with a message naming them and the live index stays as it was."""
-    drop = without_dac_override()
-    pages = tmp_path / "pages"
-    (pages / "sub").mkdir(parents=True)
-    (pages / "sub" / "a.txt").write_text(page("甲"), encoding="utf-8")
-    (pages / "b.txt").write_text(page("乙"), encoding="utf-8")
-    index_dir = tmp_path / "index"
-    assert run_newsearch("index", pages, "--index-dir", index_dir).returncode == 0
-    before = stored(index_dir)
+    drop, pages, index_dir, before = indexed_folder_with_sub(tmp_path)
     try:
         (pages / "sub").chmod(0)
         result = run_newsearch("index", pages, "--index-dir", index_dir, "--rebuild", preexec_fn=drop)
