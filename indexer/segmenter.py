@@ -179,8 +179,8 @@ _TR = finalseg.trans_P
 _TEB, _TSB, _TMM, _TBM = _TR["E"]["B"], _TR["S"]["B"], _TR["M"]["M"], _TR["B"]["M"]
 _TBE, _TME, _TSS, _TES = _TR["B"]["E"], _TR["M"]["E"], _TR["S"]["S"], _TR["E"]["S"]
 _STATE = {"B": 0, "M": 1, "E": 2, "S": 3}
-_HMM_HAN = re.compile("([\u4E00-\u9FD5]+)")            # jieba.finalseg.re_han
-_HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")   # jieba.finalseg.re_skip
+_HMM_HAN = finalseg.re_han               # finalseg's block expressions, used as they are
+_HMM_SKIP = finalseg.re_skip
 
 
 def _viterbi(obs: str) -> list[str]:
