@@ -3,7 +3,8 @@
 
 Groonga (Debian groonga-bin, /usr/bin/groonga) as a subprocess fed commands on stdin
 (`groonga DB`, one JSON answer per line, so the pipe adds only a write and a read). Table
-Docs with title (title + subtitle) and body, district / year / month as scalar and reporter /
+Docs with title (title + subtitle) and body (whitespace inside lines dropped, see
+squash_lines), district / year / month as scalar and reporter /
 type as vector references; a lexicon with TokenNgram("n", 2) keeping ASCII letters, digits
 and symbols as bigrams (plain TokenBigram folds an ASCII run into one token, so "c12" would
 miss "abc123") and NormalizerAuto, indexed with positions over title and body after the load
@@ -19,8 +20,8 @@ time while the pipe costs well under a millisecond).
 
 tantivy with positioned character bigrams: tantivy-py's ngram tokenizer gives every gram
 position 0, so the text is turned into whitespace-separated bigrams here (a separator token
-at each line break, so no phrase crosses a paragraph; whitespace inside a line becomes a
-placeholder character, as in the query) and indexed with the whitespace tokenizer; a
+at each line break, so no phrase crosses a paragraph; whitespace inside a line is dropped,
+as ours does: see squash_lines) and indexed with the whitespace tokenizer; a
 single-character query uses a unigram field. A request is a phrase query over the query's
 bigrams per part (AND), title boosted 2, top 20 by BM25 with the count, terms aggregations
 for the five facets over the hit set, and a title and body snippet per hit cut from the
@@ -46,8 +47,15 @@ TITLE_WEIGHT = 2
 LOAD_BATCH = 1000
 HEAP = 256 * 2**20
 SEP = "\ue000"            # a line break: occupies a position, so no phrase crosses it
-SPACE = "\ue001"          # whitespace inside a line, in text and query alike
-_WS = re.compile(r"[^\S\n]")
+_WS = re.compile(r"[^\S\n]+")
+
+
+def squash_lines(text: str) -> str:
+    """The text without its whitespace inside lines (line breaks kept): our substring index
+    treats such spaces as layout (a headline's 精准养护 守护安全 is found by 养护守护), so
+    the peers are fed and queried the same way, or a match across a space would count for
+    ours and not for them (articles' headlines and subtitles are full of such spaces)."""
+    return _WS.sub("", text)
 
 
 def _normalize():
@@ -94,7 +102,7 @@ def bigram_tokens(text: str, normalize=None) -> list[str]:
     for k, line in enumerate(text.split("\n")):
         if k:
             out.append(SEP)
-        line = _WS.sub(SPACE, line)
+        line = squash_lines(line)
         out.extend(line[j:j + 2] for j in range(len(line) - 1))
     return out
 
@@ -105,7 +113,7 @@ def unigram_tokens(text: str, normalize=None) -> list[str]:
 
 
 def query_bigrams(part: str, normalize=None) -> list[str]:
-    part = _WS.sub(SPACE, (normalize or (lambda s: s))(part).replace("\n", " "))
+    part = squash_lines((normalize or (lambda s: s))(part).replace("\n", " "))
     return [part[j:j + 2] for j in range(len(part) - 1)]
 
 
@@ -342,7 +350,7 @@ class Groonga:
     def query_text(q: str) -> str:
         """Groonga query syntax: every part a quoted phrase (AND), quotes and backslashes escaped."""
         esc = lambda s: s.replace("\\", "\\\\").replace('"', '\\"')    # noqa: E731
-        return " ".join(f'"{esc(p)}"' for p in query_parts(q))
+        return " ".join(f'"{esc(squash_lines(p))}"' for p in query_parts(q))
 
     @staticmethod
     def filter_text(include: dict | None) -> str:
@@ -412,7 +420,7 @@ def groonga_build(articles_path, db_dir, log_path: Path | None = None) -> dict:
         g.create_schema()
         batch = []
         for a in _iter_articles(articles_path):
-            title, body = title_text(a), a.get("body") or ""
+            title, body = squash_lines(title_text(a)), squash_lines(a.get("body") or "")
             batch.append({"aid": a["id"], "title": title, "body": body, **facet_values(a)})
             chars += len(title) + len(body)
             if len(batch) >= LOAD_BATCH:

@@ -1,7 +1,8 @@
 """Plan the benchmark's query mix from the generated vocabulary and verify each class.
 
 Classes (document frequency = share of articles whose title or body contains the query
-text verbatim, the recall contract of the search issue):
+text verbatim within a line, spaces inside a line ignored as the substring index does: the
+recall contract of the search issue):
   rare      df < 0.1 % of articles (at least one): generated person/company/project names,
             long dictionary words
   medium    1 % <= df <= 5 %: dictionary words
@@ -24,6 +25,13 @@ import numpy as np
 CLASSES = ("rare", "medium", "common", "phrase", "filtered")
 RARE_MAX, MEDIUM_MIN, MEDIUM_MAX, COMMON_MIN = 0.001, 0.01, 0.05, 0.20
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_IN_LINE_WS = re.compile(r"[^\S\n]+")
+
+
+def _squash(text: str) -> str:
+    """Whitespace inside lines dropped, line breaks kept: the substring index's text model
+    (indexer/substring.py), under which a headline's 精准养护 守护安全 contains 养护守护."""
+    return _IN_LINE_WS.sub("", text)
 
 
 class Corpus:
@@ -39,7 +47,8 @@ class Corpus:
         texts, self.districts, self.years, self.starts = [], [], [], [0]
         for a in articles:
             t = f"{a.get('title') or ''}\n{a.get('subtitle') or ''}\n{a.get('body') or ''}"
-            texts.append(self.normalize(t))     # normalize() keeps lengths
+            t = _squash(self.normalize(t))
+            texts.append(t)
             self.starts.append(self.starts[-1] + len(t) + 1)
             self.districts.append(a.get("district") or "")
             d = a.get("date") or ""
@@ -49,7 +58,7 @@ class Corpus:
         self.n = len(self.districts)
 
     def docs_with(self, term: str) -> list[int]:
-        term = self.normalize(term)
+        term = _squash(self.normalize(term))
         big, starts, out, pos = self.big, self.starts, [], 0
         if not term:
             return out
