@@ -657,6 +657,11 @@ class Chunk:
 
     def single(self, cp: int, title_only: bool):
         """(postings, aligned) of every occurrence of one character."""
+        r = self.single_stored(cp, title_only)
+        return None if r is None else (self._global(r[0]), r[1])
+
+    def single_stored(self, cp: int, title_only: bool):
+        """single() with the postings as stored (see docnums_fields)."""
         if not self.ncodes:
             return None
         a, _ = self._lower_bound(_U64(cp) << _U64(CP_SHIFT))
@@ -664,13 +669,34 @@ class Chunk:
         if a >= b:
             return None
         lo, hi = int(self.offsets.read(a, a + 1)[0]), int(self.offsets.read(b, b + 1)[0])
-        posts = self._global(self.postings.read(lo, hi))
+        posts = self.postings.read(lo, hi)
         fl = self._flags(lo, hi)
         aligned = (fl & (BEFORE | INSIDE)) == (BEFORE | INSIDE)
-        return _title_filter(posts, aligned, title_only)
+        if title_only:
+            keep = (posts >> self._field_shift) & self._dtype(1) == 0
+            posts, aligned = posts[keep], aligned[keep]
+        if not len(posts):
+            return None
+        return posts, aligned
 
     def phrase(self, bigrams: np.ndarray, title_only: bool):
         """(start postings, aligned) of every occurrence of the bigram sequence."""
+        r = self.phrase_stored(bigrams, title_only)
+        return None if r is None else (self._global(r[0]), r[1])
+
+    def docnums_fields(self, stored: np.ndarray, docmap: "DocMap") -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, fields) of postings as stored: a packed chunk's ordinals go
+        through a table of its articles' document numbers (made once per reader state),
+        without turning every posting into the 64-bit form first."""
+        if self.docs is None:
+            return (docmap.docnums((stored >> _U64(DOC_SHIFT)).astype(np.int64)),
+                    ((stored >> _U64(FIELD_SHIFT)) & _U64(1)).astype(np.uint8))
+        table = docmap.chunk_table(self)
+        return (table[stored >> np.uint32(self.pos_bits + 1)],
+                ((stored >> np.uint32(self.pos_bits)) & np.uint32(1)).astype(np.uint8))
+
+    def phrase_stored(self, bigrams: np.ndarray, title_only: bool):
+        """phrase() with the start postings as stored (see docnums_fields)."""
         found = self._lookup(bigrams)
         if found is None:
             return None
@@ -719,7 +745,7 @@ class Chunk:
         first = self._flags(lo[0], hi[0])[track[0]]
         last = first if k == 1 else self._flags(lo[k - 1], hi[k - 1])[track[k - 1]]
         aligned = ((first & BEFORE) != 0) & ((last & AFTER) != 0)
-        return self._global(cand), aligned
+        return cand, aligned
 
 
 def cover(lengths: np.ndarray) -> np.ndarray:
@@ -745,15 +771,6 @@ def cover(lengths: np.ndarray) -> np.ndarray:
         else:
             take = True                                 # i left out: i - 1 must be chosen
     return np.asarray(chosen[::-1], dtype=np.int64)
-
-
-def _title_filter(posts, aligned, title_only):
-    if title_only:
-        keep = (posts >> _U64(FIELD_SHIFT)) & _U64(1) == 0
-        posts, aligned = posts[keep], aligned[keep]
-    if not len(posts):
-        return None
-    return posts, aligned
 
 
 @dataclass
@@ -822,6 +839,28 @@ class SubstringIndex:
         return Occurrences((posts >> _U64(DOC_SHIFT)).astype(np.int64),
                            ((posts >> _U64(FIELD_SHIFT)) & _U64(1)).astype(np.uint8), aligned, posts)
 
+    def find_docs(self, codes: np.ndarray, docmap: "DocMap", title_only: bool = False):
+        """(document numbers, fields, aligned) of every occurrence, as find() gives them but
+        with each article's Whoosh document number (-1: not live) in place of its dockey."""
+        n = len(codes)
+        docs, fields, aligned = [], [], []
+        if n:
+            bigrams = (codes[:-1] << _U64(CP_SHIFT)) | codes[1:] if n > 1 else None
+            for ch in self.chunks:
+                r = (ch.single_stored(int(codes[0]), title_only) if n == 1
+                     else ch.phrase_stored(bigrams, title_only))
+                if r is None:
+                    continue
+                d, f = ch.docnums_fields(r[0], docmap)
+                docs.append(d)
+                fields.append(f)
+                aligned.append(r[1])
+        if not docs:
+            return np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, bool)
+        if len(docs) == 1:
+            return docs[0], fields[0], aligned[0]
+        return np.concatenate(docs), np.concatenate(fields), np.concatenate(aligned)
+
     def char_postings(self, cp: int) -> np.ndarray:
         """Sorted postings of every occurrence of one character (any field, aligned or not)."""
         parts = [r[0] for r in (ch.single(int(cp), False) for ch in self.chunks) if r is not None]
@@ -870,6 +909,16 @@ class DocMap:
         self.map = np.full(size, -1, dtype=np.int64)
         self.map[keys] = docs
         self.live_dockeys = np.sort(keys)
+        self._chunks: dict[str, np.ndarray] = {}
+
+    def chunk_table(self, chunk: "Chunk") -> np.ndarray:
+        """The document number of each article of a packed chunk, by ordinal (-1: not live);
+        made on first use (a race only makes it twice)."""
+        table = self._chunks.get(chunk.id)
+        if table is None:
+            table = self.docnums(chunk.docs).astype(np.int32)
+            self._chunks[chunk.id] = table
+        return table
 
     def docnums(self, dockeys: np.ndarray) -> np.ndarray:
         inside = dockeys < len(self.map)

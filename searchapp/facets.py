@@ -325,11 +325,15 @@ def count_facets(table: FacetTable, docs: np.ndarray, masks: dict[str, np.ndarra
         inc, exc = set(include.get(facet, ())), set(exclude.get(facet, ()))
         values = table.values[facet]
         nz = np.flatnonzero(counts)
-        items = {values[i]: int(counts[i]) for i in nz}
-        for v in inc | exc:
-            items.setdefault(v, 0)
-        ordered = sorted(items.items(), key=lambda kv: (-kv[1], kv[0]))
-        out[facet] = [FacetValue(v, c, v in inc, v in exc) for v, c in ordered]
+        # Codes are the values' sort order: most frequent first, then by value, in numpy.
+        nz = nz[np.lexsort((nz, -counts[nz]))]
+        ordered = list(zip([values[i] for i in nz.tolist()], counts[nz].tolist()))
+        if inc or exc:
+            shown = {v for v, _ in ordered}
+            ordered += [(v, 0) for v in sorted((inc | exc) - shown)]
+            out[facet] = [FacetValue(v, c, v in inc, v in exc) for v, c in ordered]
+        else:
+            out[facet] = [FacetValue(v, c) for v, c in ordered]
     return out
 
 

@@ -12,10 +12,15 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from functools import lru_cache
 from typing import Iterable
 
+import numpy as np
+
+from indexer import substring
 from indexer.analysis import normalize
 
+_ARRAY_MIN = 256        # texts at least this long are packed through numpy (see _packed)
 SNIPPET_CHARS = 90      # length of a body fragment
 SNIPPET_LEAD = 24       # characters shown before the first match of a fragment
 ELLIPSIS = "…"
@@ -24,6 +29,7 @@ _WS_RE = re.compile(r"\s+")
 _PARA_RE = re.compile(r"\n\s*\n")
 
 
+@lru_cache(maxsize=4096)
 def needle(text: str) -> str:
     """The form a query term is looked up in: normalised, whitespace removed."""
     return "".join(normalize(text).split())
@@ -38,10 +44,36 @@ def find_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     keys = sorted({needle(n) for n in needles if n} - {""}, key=len, reverse=True)
     if not keys or not text:
         return []
+    packed, orig = _packed(text)
+    spans = []
+    for key in keys:
+        start = packed.find(key)
+        while start >= 0:
+            spans.append(orig(start, start + len(key)))
+            start = packed.find(key, start + 1)
+    return merge(spans)
+
+
+def _packed(text: str):
+    """(packed, orig): normalize(text) with whitespace runs removed, except one line break
+    for a run holding one, and orig(start, end) -> the span of packed[start:end] in text.
+
+    A long text goes through code point arrays (the substring index's own rule for what a
+    field keeps, indexer.substring._kept); a short one, or one with a lone surrogate, through
+    a regex over the whitespace runs."""
     norm = normalize(text)
-    # Whitespace runs are removed from the text matched, except one "\n" for a run holding a
-    # line break (C-speed regex, no per-char loop). A character at `p` in the packed text
-    # sits at p + (characters removed before it).
+    if len(norm) >= _ARRAY_MIN:
+        try:
+            cp = substring.code_points(norm)
+        except UnicodeEncodeError:
+            cp = None
+        if cp is not None:
+            keep = substring._kept(cp)
+            if len(keep) == len(cp):
+                return norm, _same
+            # The break kept for a run stays the character it was: needles hold no whitespace.
+            return _decode(cp[keep]), lambda s, e: (int(keep[s]), int(keep[e - 1]) + 1)
+    # A character at `p` in the packed text sits at p + (characters removed before it).
     run_at, removed, parts = [], [], []
     gone = last = 0
     for m in _WS_RE.finditer(norm):
@@ -51,23 +83,22 @@ def find_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
         run_at.append(m.start() - gone + len(kept))
         gone += m.end() - m.start() - len(kept)
         removed.append(gone)
-    packed = "".join(parts) + norm[last:] if run_at else norm
+    if not run_at:
+        return norm, _same
 
-    def orig(p: int) -> int:
+    def at(p: int) -> int:
         k = bisect.bisect_right(run_at, p)
         return p + (removed[k - 1] if k else 0)
 
-    spans = []
-    for key in keys:
-        start = packed.find(key)
-        while start >= 0:
-            end = start + len(key)
-            if not run_at:
-                spans.append((start, end))
-            else:
-                spans.append((orig(start), orig(end - 1) + 1))
-            start = packed.find(key, start + 1)
-    return merge(spans)
+    return "".join(parts) + norm[last:], lambda s, e: (at(s), at(e - 1) + 1)
+
+
+def _same(s: int, e: int) -> tuple[int, int]:
+    return s, e
+
+
+def _decode(cp: np.ndarray) -> str:
+    return np.ascontiguousarray(cp, dtype=np.uint32).tobytes().decode("utf-32-le")
 
 
 def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -42,7 +42,7 @@ import numpy as np
 from whoosh import query as wq
 
 from indexer import substring
-from indexer.amounts import Amount, article_amount
+from indexer.amounts import rules as amount_rules
 from indexer.analysis import normalize
 from indexer.store import IndexHandle
 from searchapp import amounts as amounts_
@@ -277,7 +277,8 @@ class SearchService:
             needles = _needles(parsed)
             if not group:
                 docs, scores = rs.top(lo, lo + query.page_size)
-                hits = [self._hit(s, int(d), float(sc), needles, full) for d, sc in zip(docs, scores)]
+                hits = [self._hit(s, d, sc, needles, full, sto)
+                        for d, sc in zip(docs.tolist(), scores.tolist())]
             else:
                 docs, scores = rs.story_page(sto.label, lo, lo + query.page_size)
                 hits = self._story_hits(s, rs, docs, scores, needles, full, sto)
@@ -291,10 +292,10 @@ class SearchService:
         """One hit per story (the best-ranked version) with the story's other hits."""
         hits = []
         for d, sc in zip(docs.tolist(), scores.tolist()):
-            hit = self._hit(s, d, sc, needles, full)
+            hit = self._hit(s, d, sc, needles, full, sto)
             members = sto.members(d)
             others = [int(m) for m in members[docsets.member(rs.hits, members)] if m != d]
-            hit.others = sorted((_version(s.stored_fields(m), sto, m) for m in others[:stories_.MAX_OTHERS]),
+            hit.others = sorted((_version(stored_fields(s, m), sto, m) for m in others[:stories_.MAX_OTHERS]),
                                 key=_version_order)
             hits.append(hit)
         return hits
@@ -320,7 +321,7 @@ class SearchService:
         with self.handle.searcher() as s:
             rs, _ = self._result_set(s, query)
             for d in rs.docs.tolist():
-                yield _article_dict(s.stored_fields(d))
+                yield _article_dict(stored_fields(s, d))
 
     def result_messages(self, query: SearchQuery) -> list[str]:
         """The notes a search of `query` would give (bad operators, unknown values …)."""
@@ -376,16 +377,16 @@ class SearchService:
             docnum = _docnum(s, article_id)
             if docnum is None:
                 return None
-            stored = s.stored_fields(docnum)
+            stored = stored_fields(s, docnum)
             sto = self.state(s).stories
             d = _article_dict(stored)
             d.update(_story_fields(sto, docnum, d["id"]))
-            versions = sorted((_version(s.stored_fields(int(m)), sto, int(m)) for m in sto.members(docnum)),
+            versions = sorted((_version(stored_fields(s, int(m)), sto, int(m)) for m in sto.members(docnum)),
                               key=_version_order)
             earliest = next((v for v in versions if v["first"]), versions[0] if versions else None)
             earliest_body = None
             if earliest is not None and earliest["id"] != d["id"]:
-                earliest_body = s.stored_fields(_docnum(s, earliest["id"])).get("body") or ""
+                earliest_body = stored_fields(s, _docnum(s, earliest["id"])).get("body") or ""
         d["versions"] = versions if len(versions) > 1 else []
         if earliest_body is not None:
             d["diff_html"], d["diff_stats"] = stories_.diff_html(earliest_body, d["body"])
@@ -442,7 +443,7 @@ class SearchService:
             i = int(where[0])
 
             def id_at(j: int) -> str | None:
-                return s.stored_fields(int(docs[j])).get("id") if 0 <= j < len(docs) else None
+                return stored_fields(s, int(docs[j])).get("id") if 0 <= j < len(docs) else None
 
             return {"position": i + 1, "total": int(len(docs)), "previous": id_at(i - 1), "next": id_at(i + 1)}
 
@@ -452,12 +453,12 @@ class SearchService:
             docnum = _docnum(s, article_id)
             if docnum is None:
                 return []
-            source = s.stored_fields(docnum).get("source", "")
+            source = stored_fields(s, docnum).get("source", "")
             if not source:
                 return []
             out = []
             for d in s.docs_for_query(wq.Term("source", source)):
-                st = s.stored_fields(d)
+                st = stored_fields(s, d)
                 out.append({"id": st.get("id", ""), "ordinal": int(st.get("ordinal") or 0),
                             "title": st.get("title") or "", "date": st.get("date") or None})
         return sorted(out, key=lambda a: a["ordinal"])
@@ -479,7 +480,7 @@ class SearchService:
             docnum = _docnum(s, article_id)
             if docnum is None:
                 return []
-            stored = s.stored_fields(docnum)
+            stored = stored_fields(s, docnum)
             terms = [t for t in (stored.get("keywords") or "").split() if not is_place(t)][:RELATED_TERMS]
             if not terms:
                 return []
@@ -493,7 +494,7 @@ class SearchService:
                        for i, t in enumerate(terms)])
             out = []
             for r in s.search(q, limit=limit * 4, mask={docnum}):
-                theirs = set((s.stored_fields(r.docnum).get("keywords") or "").split())
+                theirs = set((stored_fields(s, r.docnum).get("keywords") or "").split())
                 shared = theirs.intersection(terms)
                 if shared & distinct and len(shared) >= 2:
                     out.append(self._hit(s, r.docnum, r.score, Needles()))
@@ -618,11 +619,12 @@ class SearchService:
         words = bool(_WORD_RE.search(norm))
         if single and not words:
             return None           # a lone punctuation mark: nothing searchable
-        occ = st.subs.find(codes, title_only)
+        docs, fields, aligned = st.subs.find_docs(codes, st.docmap, title_only)
         n = st.table.size
-        docs = st.docmap.docnums(occ.dockeys)
         ok = (docs >= 0) & (docs < n)
-        slot = docs[ok] * 4 + occ.fields[ok].astype(np.int64) * 2 + occ.aligned[ok]
+        if not ok.all():
+            docs, fields, aligned = docs[ok], fields[ok], aligned[ok]
+        slot = docs.astype(np.int64) * 4 + fields.astype(np.int64) * 2 + aligned
         if len(slot) * DENSE_SHARE > n:
             # Many occurrences: one pass over a dense table beats sorting them.
             c = np.bincount(slot, minlength=4 * n).reshape(n, 4)
@@ -697,15 +699,17 @@ class SearchService:
         rs = _ResultSet(
             hits=docs, hit_scores=scores, keys=_rank_keys(query.sort, docs, scores, table.date_num[docs]),
             facets=facets, timeline=fx.timeline(table, docs, one_year),
-            messages=messages, amounts=amounts_.aggregate(table, st.amount, _once_per_story(docs, st.stories),
+            messages=messages, amounts=amounts_.aggregate(table, st.amount, _once_per_story(docs, st),
                                                           articles=int(len(docs))))
         if not len(docs) and query.q.strip():
             rs.messages.extend(_zero_hit_hints(parsed))
         self._results.put(rk, rs)
         return rs, parsed
 
-    def _hit(self, searcher, docnum: int, score: float, needles: "Needles", full: bool = False) -> Hit:
-        st = searcher.stored_fields(docnum)
+    def _hit(self, searcher, docnum: int, score: float, needles: "Needles", full: bool = False,
+             sto: "stories_.StoryTable | None" = None) -> Hit:
+        """One hit; `sto` is the searcher's StoryTable (looked up when not given)."""
+        st = stored_fields(searcher, docnum)
         title = st.get("title") or ""
         body = st.get("body") or ""
         return Hit(
@@ -719,7 +723,7 @@ class SearchService:
             subtitle=st.get("subtitle") or "", body=body if full else None,
             page_date=st.get("page_date") or None,
             amount=_amount(st), amounts=list(st.get("amounts") or []),
-            **_story_fields(self.state(searcher).stories, docnum, st.get("id", "")))
+            **_story_fields(sto if sto is not None else self.state(searcher).stories, docnum, st.get("id", "")))
 
 
 @dataclass(frozen=True)
@@ -736,14 +740,40 @@ def _needles(parsed: querylang.Parsed) -> Needles:
 
 
 def _amount(stored: dict) -> float:
-    """The article's figure in 万元 (as the filter reads it from the column)."""
-    return float(article_amount([Amount(**d) for d in stored.get("amounts") or ()]))
+    """The article's figure in 万元 (as the filter reads it from the column): the rule of
+    indexer.amounts.article_amount over the stored dicts, without building Amounts."""
+    found = stored.get("amounts")
+    if not found:
+        return 0.0
+    kinds = amount_rules().filter_kinds
+    return float(max((d["value"] for d in found if d.get("kind") in kinds), default=0.0))
 
 
-def _once_per_story(docs: np.ndarray, sto) -> np.ndarray:
-    """The (ascending) documents with one article per story (its first in document order):
-    a reprinted story's amount is added once."""
-    _, idx = np.unique(sto.label[docs], return_index=True)
+def stored_fields(searcher, docnum: int) -> dict:
+    """The stored fields of a document (what ``searcher.stored_fields`` gives), read from its
+    segment directly: Whoosh's own call filters every key through the schema again, a
+    quarter of its cost on a results page (the index version check keeps schema and
+    stored keys in step)."""
+    reader = searcher.reader()
+    try:
+        if reader.is_atomic():
+            leaf, local = reader, docnum
+        else:
+            seg, local = reader._segment_and_docnum(docnum)
+            leaf = reader.readers[seg]
+        if leaf.is_closed:
+            raise AttributeError
+        return leaf._perdoc.stored_fields(local)
+    except AttributeError:          # a reader without the per-document codec (Whoosh changed)
+        return searcher.stored_fields(docnum)
+
+
+def _once_per_story(docs: np.ndarray, st: "_State") -> np.ndarray:
+    """The (ascending) documents that state an amount, one per story (its first such one in
+    document order): a reprinted story's amount is added once. Only the documents with an
+    amount are grouped, so a common word's hits are not all sorted for a few with money."""
+    docs = docs[st.amount[docs] > 0]
+    _, idx = np.unique(st.stories.label[docs], return_index=True)
     return docs[np.sort(idx)]
 
 

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from searchapp import highlight as hl
 
 from searchapp.highlight import (article_html, find_spans, highlight, mark, snippets,
                                  terminal)
@@ -113,3 +117,28 @@ def test_article_html_without_query():
 
 def test_terminal_rendering():
     assert terminal("A&amp;B <mark>郑东</mark>新区") == "A&B 【郑东】新区"
+
+
+_ALPHABET = ["惠", "济", "区", "a", "B", "１", " ", "\u3000", "\t", "\n", "\r\n", "\u2028", "\x0b", "。"]
+
+
+@given(st.lists(st.sampled_from(_ALPHABET), max_size=400),
+       st.lists(st.lists(st.sampled_from(_ALPHABET[:6] + [" "]), min_size=1, max_size=4), max_size=3))
+def test_long_texts_packed_through_arrays_give_the_same_spans_as_the_regex_path(chars, needles):
+    text = "".join(chars)
+    words = ["".join(n) for n in needles]
+    saved = hl._ARRAY_MIN
+    try:
+        hl._ARRAY_MIN = 0
+        arrays = hl.find_spans(text, words)
+        hl._ARRAY_MIN = 10 ** 9
+        assert arrays == hl.find_spans(text, words)
+    finally:
+        hl._ARRAY_MIN = saved
+
+
+def test_a_long_body_is_matched_across_spaces_but_not_across_line_breaks():
+    body = "开头" * 200 + "精准养护 守护安全\n\n养护\n守护" + "结尾" * 200
+    assert len(body) >= hl._ARRAY_MIN
+    start = body.index("养护 守护")
+    assert hl.find_spans(body, ["养护守护"]) == [(start, start + 5)]

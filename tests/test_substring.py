@@ -193,6 +193,26 @@ def test_docmap_drops_deleted_and_unknown_keys():
     assert m.live_dockeys.tolist() == [5, 9]
 
 
+@pytest.mark.parametrize("q", ["惠济区", "区", "郑东新区", "城市", "哈哈", "会", "工作。", "不在"])
+@pytest.mark.parametrize("title_only", [False, True])
+def test_find_docs_gives_document_numbers_as_find_and_the_docmap_do(tmp_path, q, title_only):
+    e1 = build(tmp_path, {1: DOCS[1], 2: DOCS[2]})
+    e2 = build(tmp_path, {3: DOCS[3], 5: DOCS[5], 6: ("惠济区", "城市会议")})
+    sub.write_list(tmp_path, 1, [e1, e2], 7)
+    idx = sub.SubstringIndex.open(tmp_path, 1)
+    # documents 0..4 hold dockeys 6, 5, 3, 2, 1; the one of dockey 2 is deleted
+    m = sub.DocMap(np.array([6, 5, 3, 2, 1]), np.array([True, True, True, False, True]))
+    codes = sub.query_codes(normalize(q))
+    occ = idx.find(codes, title_only)
+    docs, fields, aligned = idx.find_docs(codes, m, title_only)
+    assert docs.tolist() == m.docnums(occ.dockeys).tolist()
+    assert fields.tolist() == occ.fields.tolist() and aligned.tolist() == occ.aligned.tolist()
+    if q == "城市":                                               # bodies of dockeys 6 and 3
+        assert sorted(set(docs.tolist())) == ([] if title_only else [0, 2])
+    if q == "郑东新区":
+        assert docs.tolist() and set(docs.tolist()) == {-1}       # only in the deleted article
+
+
 def test_cover_chooses_the_cheapest_bigrams_that_fix_every_character():
     import itertools
 
