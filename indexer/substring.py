@@ -62,6 +62,7 @@ list names (removed by ``cleanup`` under the index lock).
 """
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -566,7 +567,14 @@ class _Part:
         self.fd = os.open(path, os.O_RDONLY)
         self._finalizer = weakref.finalize(self, os.close, self.fd)
 
+    def read_view(self, lo: int, hi: int) -> memoryview:
+        """Items lo .. hi-1 as a memoryview of Python ints (for bisect on a few items)."""
+        return memoryview(self._bytes(lo, hi)).cast(self.dtype.char)
+
     def read(self, lo: int, hi: int) -> np.ndarray:
+        return np.frombuffer(self._bytes(lo, hi), dtype=self.dtype)
+
+    def _bytes(self, lo: int, hi: int) -> bytes:
         item = self.dtype.itemsize
         want = (int(hi) - int(lo)) * item
         pos = self.base + int(lo) * item
@@ -576,7 +584,7 @@ class _Part:
             if not more:
                 raise OSError(f"truncated substring index file (fd {self.fd})")
             buf += more
-        return np.frombuffer(buf, dtype=self.dtype)
+        return buf
 
 
 class Chunk:
@@ -596,8 +604,10 @@ class Chunk:
         self.ncodes = self.codes.size
         if "pos_bits" in entry:         # split codes: the heads are the in-memory directory
             heads = np.load(d / f"{self.id}.heads.npy", allow_pickle=False)
-            self.heads = heads[:, 0].astype(_U64)
-            self.head_start = np.append(heads[:, 1].astype(np.int64), self.ncodes)
+            # Python lists: a lookup is a bisect, several times cheaper than numpy's call
+            # on one value (a query looks up each bigram in every chunk).
+            self.heads = heads[:, 0].tolist()
+            self.head_start = heads[:, 1].tolist() + [self.ncodes]
             self.sample = None
         else:
             self.heads = None
@@ -628,13 +638,14 @@ class Chunk:
         """(index of the first code >= `code`, whether it equals `code`)."""
         if self.heads is not None:
             code = int(code)
-            h = int(np.searchsorted(self.heads, _U64(code >> 16)))
-            if h == len(self.heads) or int(self.heads[h]) != code >> 16:
-                return int(self.head_start[h]), False
-            lo, hi = int(self.head_start[h]), int(self.head_start[h + 1])
-            block = self.codes.read(lo, hi)
-            i = int(np.searchsorted(block, np.uint16(code & 0xFFFF)))
-            return lo + i, i < len(block) and int(block[i]) == code & 0xFFFF
+            h = bisect.bisect_left(self.heads, code >> 16)
+            if h == len(self.heads) or self.heads[h] != code >> 16:
+                return self.head_start[h], False
+            lo, hi = self.head_start[h], self.head_start[h + 1]
+            block = self.codes.read_view(lo, hi)
+            low = code & 0xFFFF
+            i = bisect.bisect_left(block, low)
+            return lo + i, i < len(block) and block[i] == low
         blk = int(np.searchsorted(self.sample, code, side="right")) - 1
         if blk < 0:
             return 0, False

@@ -122,17 +122,48 @@ def test_terminal_rendering():
 _ALPHABET = ["惠", "济", "区", "a", "B", "１", " ", "\u3000", "\t", "\n", "\r\n", "\u2028", "\x0b", "。"]
 
 
+def _reference_spans(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """find_spans written the slow way: drop whitespace inside lines character by
+    character, keep one break for a run holding a line break, match every needle."""
+    from indexer.analysis import normalize
+
+    norm = normalize(text)
+    kept, where, i = [], [], 0
+    while i < len(norm):
+        if not norm[i].isspace():
+            kept.append(norm[i])
+            where.append(i)
+            i += 1
+            continue
+        j = i
+        while j < len(norm) and norm[j].isspace():
+            j += 1
+        if len(("a" + norm[i:j] + "a").splitlines()) > 1:
+            kept.append("\n")
+            where.append(i)
+        i = j
+    packed = "".join(kept)
+    spans = []
+    for w in words:
+        key = "".join(normalize(w).split())
+        start = packed.find(key) if key else -1
+        while start >= 0:
+            spans.append((where[start], where[start + len(key) - 1] + 1))
+            start = packed.find(key, start + 1)
+    return hl.merge(spans)
+
+
 @given(st.lists(st.sampled_from(_ALPHABET), max_size=400),
        st.lists(st.lists(st.sampled_from(_ALPHABET[:6] + [" "]), min_size=1, max_size=4), max_size=3))
-def test_long_texts_packed_through_arrays_give_the_same_spans_as_the_regex_path(chars, needles):
+def test_spans_match_the_slow_reference_on_both_packing_paths(chars, needles):
     text = "".join(chars)
     words = ["".join(n) for n in needles]
+    expected = _reference_spans(text, words)
     saved = hl._ARRAY_MIN
     try:
-        hl._ARRAY_MIN = 0
-        arrays = hl.find_spans(text, words)
-        hl._ARRAY_MIN = 10 ** 9
-        assert arrays == hl.find_spans(text, words)
+        for limit in (0, 10 ** 9):          # through code point arrays, through the regex
+            hl._ARRAY_MIN = limit
+            assert hl.find_spans(text, words) == expected
     finally:
         hl._ARRAY_MIN = saved
 
@@ -142,3 +173,11 @@ def test_a_long_body_is_matched_across_spaces_but_not_across_line_breaks():
     assert len(body) >= hl._ARRAY_MIN
     start = body.index("养护 守护")
     assert hl.find_spans(body, ["养护守护"]) == [(start, start + 5)]
+
+
+@pytest.mark.parametrize("gap", [" ", "\t", "\u3000", "\xa0", " \t "])
+@pytest.mark.parametrize("pad", [0, 400])
+def test_a_match_runs_across_any_whitespace_inside_a_line(gap, pad):
+    text = "开" * pad + f"惠济{gap}区" + "尾" * pad
+    assert hl.find_spans(text, ["惠济区"]) == [(pad, pad + 3 + len(gap))]
+    assert hl.find_spans(text.replace(gap, gap + "\n"), ["惠济区"]) == []
