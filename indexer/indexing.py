@@ -2,7 +2,8 @@
 
 ``index_paths`` finds the page files under the given paths and brings the index in line:
 
-* unchanged files (same content sha256 as recorded in the manifest) are skipped;
+* unchanged files are skipped: not read at all when their stat is as recorded
+  (indexer/filestate.py), else read and skipped when their content sha256 is;
 * a new or changed file is parsed and its articles replace the ones it had before;
 * a file recorded under one of the given folders that no longer exists loses its articles;
 * a broken file is reported by path (``files_failed``) and skipped; its old articles stay.
@@ -41,7 +42,7 @@ from typing import Callable, Iterable
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from indexer import store, stories, substring
+from indexer import filestate, store, stories, substring
 from indexer.analysis import analyzer_version, key_terms, normalize, segment, segmenter
 from indexer.article import Article
 from indexer.pages import parse_bytes
@@ -112,6 +113,7 @@ class _FileResult:
     sha256: str = ""
     size: int = 0
     mtime_ns: int = 0
+    stat: dict = field(default_factory=dict)     # filestate.record() of the file as read
     ids: list[str] = field(default_factory=list)
     reason: str = ""
     warning: str = ""              # indexed, but e.g. some lines could not be decoded
@@ -196,15 +198,17 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
     path, key, old_sha = job
     p = Path(path)
     shown = display_path(path)      # the source recorded and shown (non-UTF-8 bytes escaped)
+    seen_ns = time.time_ns()        # before the read: a later change is never trusted
     try:
         data = read_page_bytes(p)
-        mtime_ns = p.stat().st_mtime_ns
+        st = p.stat()
     except PageReadError as e:
         return _FileResult(key, shown, "failed", reason=e.reason)
     except OSError as e:            # gone between reading and stat
         return _FileResult(key, shown, "failed", reason=f"无法读取: {e.strerror or e}")
     sha = hashlib.sha256(data).hexdigest()
-    result = _FileResult(key, shown, "unchanged", sha, len(data), mtime_ns)
+    result = _FileResult(key, shown, "unchanged", sha, len(data), st.st_mtime_ns,
+                         filestate.record(st, seen_ns))
     if sha == old_sha:
         return result
     try:
@@ -343,6 +347,7 @@ class _Run:
             self.report.files_failed.append((res.path, res.reason))
         elif res.status == "unchanged" and old is not None:
             self.report.files_skipped += 1
+            old.update(res.stat)        # same content, new stat (touched, copied back)
         else:
             self.report.files_read += 1
             if res.warning:
@@ -363,7 +368,7 @@ class _Run:
             self.report.deleted += len(old_ids - new_ids)
             self.manifest[res.key] = {
                 "source": res.path, "sha256": res.sha256, "size": res.size,
-                "mtime_ns": res.mtime_ns, "ids": res.ids,
+                "mtime_ns": res.mtime_ns, **res.stat, "ids": res.ids,
                 "first_seen": self._first_seen(res.key, res.ids, old),
             }
         self.done += 1
@@ -510,6 +515,13 @@ def _gone(key: str) -> bool:
     return False
 
 
+def _stat_unchanged(key: str, rec: dict) -> bool:
+    try:
+        return filestate.unchanged(os.stat(key), rec)
+    except OSError:
+        return False                # the run reads it and reports what is wrong
+
+
 def _under(key: str, roots: list[str]) -> bool:
     return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
@@ -600,7 +612,11 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
             if key in seen:
                 continue
             seen.add(key)
-            jobs.append((str(f), key, manifest.get(key, {}).get("sha256", "")))
+            rec = manifest.get(key)
+            if not rebuild and rec is not None and _stat_unchanged(key, rec):
+                report.files_skipped += 1       # as it was read last time: not read again
+                continue
+            jobs.append((str(f), key, (rec or {}).get("sha256", "")))
         run = _Run(target, manifest, report, progress, procs, fresh=rebuild,
                    lock_fds=[lock.fileno()], previous=old_files, now=now)
         if not rebuild:

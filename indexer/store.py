@@ -346,12 +346,28 @@ class IndexHandle:
         self._lock = threading.Lock()
         self._indexes: dict[str, tuple[FileIndex, dict]] = {}
         self._idle: dict[tuple[str, int], list] = {}
+        self._current_cache: tuple[tuple, str | None] | None = None    # (stat of CURRENT, name)
         # Close pooled readers when the handle is dropped (or at exit) without close().
         self._finalizer = weakref.finalize(self, _close_pool, self._idle, self._lock)
 
     # -- resolving the live index
-    def _live(self) -> tuple[str, FileIndex, dict]:
+    def _current(self) -> str | None:
+        """current_name(), read again only when the CURRENT file changed (it is replaced
+        atomically, so a new inode, time or size): a stat per request instead of a read."""
+        try:
+            st = os.stat(self.index_dir / CURRENT_FILE)
+            sig = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            sig = None
+        cached = self._current_cache
+        if sig is not None and cached is not None and cached[0] == sig:
+            return cached[1]
         name = current_name(self.index_dir)
+        self._current_cache = (sig, name) if sig is not None else None
+        return name
+
+    def _live(self) -> tuple[str, FileIndex, dict]:
+        name = self._current()
         if name is None:
             raise IndexNotFound(self.index_dir)
         with self._lock:
@@ -411,7 +427,7 @@ class IndexHandle:
             # Drop pools of older commits/generations; keep this reader if it is current.
             for k in [k for k in self._idle if k != key]:
                 to_close.extend(self._idle.pop(k))
-            live = current_name(self.index_dir) == name
+            live = self._current() == name
             pool = self._idle.setdefault(key, [])
             if live and len(pool) < self.pool_size:
                 pool.append(reader)
