@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 INDEXER = ROOT / "indexer"
 # indexer/ modules that parsing (read, decode, split, extract) never runs
-NOT_EXTRACTION = frozenset({"indexing.py", "store.py", "substring.py", "stories.py", "watch.py",
+NOT_EXTRACTION = frozenset({"indexing.py", "filestate.py", "store.py", "substring.py", "stories.py", "watch.py",
                             "index_cli.py", "schema.py", "segmenter.py"})
 CACHE_VERSION = 1
 
