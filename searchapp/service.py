@@ -31,6 +31,7 @@ fields did).
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import time
@@ -70,6 +71,7 @@ RESULT_CACHE_SIZE = 128
 RELATED_TERMS = 12
 RELATED_DISTINCT = 0.10     # a key word in at most this share of the articles is distinctive
 STATES_KEPT = 2
+COMPUTE_SLOTS = max(2, os.cpu_count() or 2)     # result sets computed at once (see _result_set)
 K1 = 1.2
 
 _WORD_RE = re.compile(r"[^\W_]")
@@ -248,6 +250,7 @@ class SearchService:
         self._matches = _LRU(MATCH_CACHE_SIZE if result_cache else 0, MATCH_CACHE_BYTES)
         self._results = _LRU(RESULT_CACHE_SIZE if result_cache else 0, RESULT_CACHE_BYTES)
         self._first_seen: tuple[tuple, dict] | None = None      # (state key, id -> ISO time)
+        self._computing = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
     # ----------------------------------------------------------------- public API
     def info(self) -> dict:
@@ -655,12 +658,22 @@ class SearchService:
     def _result_set(self, searcher, query: SearchQuery) -> tuple[_ResultSet, querylang.Parsed]:
         parsed = querylang.parse(query.q)
         st = self.state(searcher)
-        key, table = st.key, st.table
-        rk = (key, parsed.text, query.include, query.exclude, query.date_from, query.date_to, query.sort,
+        rk = (st.key, parsed.text, query.include, query.exclude, query.date_from, query.date_to, query.sort,
               query.amount_min, query.amount_max, query.first_only)
         rs = self._results.get(rk)
         if rs is not None:
             return rs, parsed
+        # At most COMPUTE_SLOTS result sets are computed at once: a common word's arrays are
+        # hundreds of MB at a million articles, and more concurrent computations than cores
+        # only multiply the memory (the server has 8 threads) without answering sooner.
+        with self._computing:
+            rs = self._results.get(rk)          # computed by another request meanwhile
+            if rs is None:
+                rs = self._compute(searcher, st, parsed, query, rk)
+        return rs, parsed
+
+    def _compute(self, searcher, st: "_State", parsed: querylang.Parsed, query: SearchQuery, rk) -> "_ResultSet":
+        table = st.table
         messages = list(parsed.messages)
         match = self._match(searcher, st, parsed)
 
@@ -704,7 +717,7 @@ class SearchService:
         if not len(docs) and query.q.strip():
             rs.messages.extend(_zero_hit_hints(parsed))
         self._results.put(rk, rs)
-        return rs, parsed
+        return rs
 
     def _hit(self, searcher, docnum: int, score: float, needles: "Needles", full: bool = False,
              sto: "stories_.StoryTable | None" = None) -> Hit:

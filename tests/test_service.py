@@ -398,3 +398,43 @@ def test_caches_are_bounded_in_bytes_as_well_as_entries(svc, monkeypatch):
     again = svc.search(SearchQuery.make(q="惠济区"))
     assert again.total == before.total and [h.id for h in again.hits] == [h.id for h in before.hits]
     assert svc._results.bytes == 0 and svc._matches.bytes == 0 and not svc._results._d
+
+
+def test_at_most_the_compute_slots_build_result_sets_at_once(tmp_path, monkeypatch):
+    """Eight requests at once (the server's threads) build at most COMPUTE_SLOTS result sets
+    together; each still gets its own answer."""
+    import time
+
+    from searchapp import facets as fx
+    from searchapp import service as service_mod
+
+    d = tmp_path / "ix"
+    write_articles(NEWS, d)
+    svc = SearchService(d, result_cache=False)
+    queries = ["惠济", "郑东", "项目", "签约", "开工", "郑州", "济区", "东新"]
+    expected = {q: svc.search(SearchQuery(q=q)).total for q in queries}
+    monkeypatch.setattr(svc, "_computing", threading.BoundedSemaphore(2))
+    active, peak, lock = [0], [0], threading.Lock()
+    real = fx.count_facets
+
+    def slow_count_facets(*args, **kw):          # the real counts, held long enough to overlap
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        try:
+            time.sleep(0.05)
+            return real(*args, **kw)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(service_mod.fx, "count_facets", slow_count_facets)
+    got = {}
+    threads = [threading.Thread(target=lambda q=q: got.__setitem__(q, svc.search(SearchQuery(q=q)).total))
+               for q in queries]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == expected
+    assert peak[0] == 2
