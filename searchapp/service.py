@@ -223,10 +223,22 @@ def _split(value) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-def _sat(tf: np.ndarray) -> np.ndarray:
-    """0.5 + 0.5 * tf / (tf + K1) where tf > 0, else 0."""
+def _sat_formula(tf: np.ndarray) -> np.ndarray:
     tf = tf.astype(np.float64)
     return np.where(tf > 0, 0.5 + 0.5 * tf / (tf + K1), 0.0)
+
+
+_SAT_TABLE = _sat_formula(np.arange(1024))
+
+
+def _sat(tf: np.ndarray) -> np.ndarray:
+    """0.5 + 0.5 * tf / (tf + K1) where tf > 0, else 0 (counts: a table for the usual ones)."""
+    tf = np.asarray(tf)
+    out = _SAT_TABLE[np.minimum(tf, len(_SAT_TABLE) - 1)]
+    big = tf >= len(_SAT_TABLE) - 1
+    if big.any():
+        out[big] = _sat_formula(tf[big])
+    return out
 
 
 # --------------------------------------------------------------------------- the service

@@ -438,3 +438,11 @@ def test_at_most_the_compute_slots_build_result_sets_at_once(tmp_path, monkeypat
         t.join()
     assert got == expected
     assert peak[0] == 2
+
+
+def test_saturation_table_gives_the_formula_for_every_count():
+    from searchapp import service as service_mod
+
+    tf = np.concatenate([np.arange(3000), np.random.default_rng(1).integers(0, 10**6, 1000)])
+    assert np.array_equal(service_mod._sat(tf), service_mod._sat_formula(tf))
+    assert service_mod._sat(np.array([0]))[0] == 0.0
