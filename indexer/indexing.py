@@ -515,6 +515,25 @@ def _gone(key: str) -> bool:
     return False
 
 
+class _FileKeys:
+    """The file list key of a page file: its absolute path with every symlink resolved
+    (``str(path.resolve())``), each folder resolved once: resolving each of a million-article
+    archive's 205k files component by component was a fifth of a no-op update."""
+
+    def __init__(self):
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path) -> str:
+        s = os.fspath(path)
+        folder, name = os.path.split(s)
+        if not name or name in (".", "..") or os.path.islink(s):
+            return os.path.realpath(s)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder or os.curdir)
+        return os.path.join(real, name)
+
+
 def _stat_unchanged(key: str, rec: dict) -> bool:
     try:
         return filestate.unchanged(os.stat(key), rec)
@@ -580,6 +599,7 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
 
         walk_errors: list = []
         files = list(iter_page_files(paths, walk_errors))
+        file_key = _FileKeys()
         roots = [str(p.resolve()) for p in paths if p.exists()]
         if report.rebuild_reason in ("version", "manifest"):
             # Keep what the old index held outside the given paths.
@@ -590,7 +610,7 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
         if rebuild and old_files:
             # A rebuild starts from nothing: files of the live index that still exist but
             # could not be reached (an unreadable folder) would lose their articles.
-            walked = {str(f.resolve()) for f in files}
+            walked = {file_key(f) for f in files}
             keep_all = report.rebuild_reason in ("version", "manifest")
             stranded = [k for k in old_files if k not in walked and (keep_all or _under(k, roots))
                         and not _gone(k)]
@@ -608,7 +628,7 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
 
         jobs, seen = [], set()
         for f in files:
-            key = str(f.resolve())
+            key = file_key(f)
             if key in seen:
                 continue
             seen.add(key)

@@ -114,3 +114,22 @@ def test_a_rebuild_reads_every_file(tmp_path, make_pages, reads):
     reads.clear()
     index_paths([pages], ix, procs=1, rebuild=True)
     assert sorted(reads) == ["a.txt", "b.txt"]
+
+
+def test_file_keys_are_the_resolved_paths(tmp_path, monkeypatch):
+    """Keys of files in real and symlinked folders, symlinked files and relative paths equal
+    str(Path.resolve()), as the file list has always used."""
+    from pathlib import Path
+
+    real = tmp_path / "real" / "sub"
+    real.mkdir(parents=True)
+    (real / "a.txt").write_text("甲", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "b.txt").symlink_to(real / "a.txt")
+    monkeypatch.chdir(tmp_path)
+    keys = indexing._FileKeys()
+    paths = [real / "a.txt", tmp_path / "linked" / "sub" / "a.txt", tmp_path / "real" / "b.txt",
+             Path("linked/sub/a.txt"), Path("real/sub/../sub/a.txt"), Path("real") / "b.txt"]
+    for p in paths:
+        assert keys(p) == str(Path(p).resolve()), p
+        assert keys(p) == str(Path(p).resolve()), p        # and again, from the folder cache
