@@ -381,7 +381,8 @@ def recall_section(q: dict | None, plan: list[dict], peers: list[str]) -> list[s
     prow = (q or {}).get("peers") or {}
     pt = {p: _totals(prow[p]) for p in peers}
     L = ["### Recall: hit counts against the verbatim document frequency", "",
-         "df = articles whose title or body contains every part of the query verbatim (after our normalisation), "
+         "df = articles whose title or body contains every part of the query verbatim within a line (after our "
+         "normalisation, spaces inside a line ignored as our index does; the peers are fed and queried so too), "
          "computed from the parsed corpus; an engine's count must equal it."]
     for name, tot in [("ours", ot)] + [(PEER_NAMES.get(p, p), pt[p]) for p in peers]:
         if not tot:
