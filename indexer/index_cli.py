@@ -90,7 +90,8 @@ def _write_diagnosis(index_dir: Path, cause: BaseException | None) -> str:
 def index(paths, index_dir, rebuild, wait, procs, watch, rescan, debounce):
     """为“路径”下的版面文件（*.txt、*.htm、*.html、*.pdf；文件或文件夹）建立或更新索引。
 
-    默认增量更新：内容未变（哈希相同）的文件跳过，改过的文件替换其文章，从给定文件夹中
+    默认增量更新：未变的文件跳过（大小、修改时间、变更时间和 inode 都与上次读取时相同的
+    文件不再读取；其余文件读取后比较内容哈希），改过的文件替换其文章，从给定文件夹中
     删掉的文件，其文章也从索引删除。分词器或词典自建索引后有变化时，整个索引重建。
     读不了的文件会报告并跳过。
 
