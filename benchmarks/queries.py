@@ -22,16 +22,11 @@ import re
 
 import numpy as np
 
+from benchmarks.peers import squash_lines   # the substring index's text model: spaces inside a line ignored
+
 CLASSES = ("rare", "medium", "common", "phrase", "filtered")
 RARE_MAX, MEDIUM_MIN, MEDIUM_MAX, COMMON_MIN = 0.001, 0.01, 0.05, 0.20
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
-_IN_LINE_WS = re.compile(r"[^\S\n]+")
-
-
-def _squash(text: str) -> str:
-    """Whitespace inside lines dropped, line breaks kept: the substring index's text model
-    (indexer/substring.py), under which a headline's 精准养护 守护安全 contains 养护守护."""
-    return _IN_LINE_WS.sub("", text)
 
 
 class Corpus:
@@ -47,7 +42,7 @@ class Corpus:
         texts, self.districts, self.years, self.starts = [], [], [], [0]
         for a in articles:
             t = f"{a.get('title') or ''}\n{a.get('subtitle') or ''}\n{a.get('body') or ''}"
-            t = _squash(self.normalize(t))
+            t = squash_lines(self.normalize(t))
             texts.append(t)
             self.starts.append(self.starts[-1] + len(t) + 1)
             self.districts.append(a.get("district") or "")
@@ -58,7 +53,7 @@ class Corpus:
         self.n = len(self.districts)
 
     def docs_with(self, term: str) -> list[int]:
-        term = _squash(self.normalize(term))
+        term = squash_lines(self.normalize(term))
         big, starts, out, pos = self.big, self.starts, [], 0
         if not term:
             return out
