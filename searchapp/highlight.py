@@ -15,12 +15,8 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-import numpy as np
-
-from indexer import substring
 from indexer.analysis import normalize
 
-_ARRAY_MIN = 256        # texts at least this long are packed through numpy (see _packed)
 SNIPPET_CHARS = 90      # length of a body fragment
 SNIPPET_LEAD = 24       # characters shown before the first match of a fragment
 ELLIPSIS = "…"
@@ -58,28 +54,14 @@ def find_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
 
 
 def _packed(text: str):
-    """(packed, orig): normalize(text) with whitespace runs removed, except one line break
-    for a run holding one, and orig(start, end) -> the span of packed[start:end] in text.
-
-    A long text goes through code point arrays (the substring index's own rule for what a
-    field keeps, indexer.substring._kept); a short one, or one with a lone surrogate, through
-    a regex over the whitespace runs."""
+    """(packed, orig): normalize(text) with whitespace runs removed, except one "\n" for a
+    run holding a line break (C-speed regex, no per-char loop), and orig(start, end) -> the
+    span of packed[start:end] in text."""
     norm = normalize(text)
     if not _GAP_RE.search(norm):
         # Only "\n" breaks: a needle (no whitespace) meets the same characters in `norm` as
         # in the packed text, at the same offsets.
         return norm, _same
-    if len(norm) >= _ARRAY_MIN:
-        try:
-            cp = substring.code_points(norm)
-        except UnicodeEncodeError:
-            cp = None
-        if cp is not None:
-            keep = substring._kept(cp)
-            if len(keep) == len(cp):
-                return norm, _same
-            # The break kept for a run stays the character it was: needles hold no whitespace.
-            return _decode(cp[keep]), lambda s, e: (int(keep[s]), int(keep[e - 1]) + 1)
     # A character at `p` in the packed text sits at p + (characters removed before it).
     run_at, removed, parts = [], [], []
     gone = last = 0
@@ -90,8 +72,6 @@ def _packed(text: str):
         run_at.append(m.start() - gone + len(kept))
         gone += m.end() - m.start() - len(kept)
         removed.append(gone)
-    if not run_at:
-        return norm, _same
 
     def at(p: int) -> int:
         k = bisect.bisect_right(run_at, p)
@@ -102,10 +82,6 @@ def _packed(text: str):
 
 def _same(s: int, e: int) -> tuple[int, int]:
     return s, e
-
-
-def _decode(cp: np.ndarray) -> str:
-    return np.ascontiguousarray(cp, dtype=np.uint32).tobytes().decode("utf-32-le")
 
 
 def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
