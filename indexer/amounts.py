@@ -195,8 +195,17 @@ def article_amounts(title: str, subtitle: str, body: str) -> list[Amount]:
 def article_amount(amounts) -> float:
     """The article's figure for the filter and the aggregates (万元): its largest investment
     or contract amount (lower bound of a range); 0.0 when it states none."""
+    return _largest((a.value, a.kind) for a in amounts)
+
+
+def stored_amount(stored) -> float:
+    """article_amount() of amounts as stored (Amount.to_dict() dicts), without building them."""
+    return _largest((d["value"], d.get("kind")) for d in stored or ())
+
+
+def _largest(pairs) -> float:
     kinds = rules().filter_kinds
-    return max((a.value for a in amounts if a.kind in kinds), default=0.0)
+    return max((v for v, k in pairs if k in kinds), default=0.0)
 
 
 def parse_amount(text: str) -> float | None:

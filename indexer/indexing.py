@@ -111,8 +111,6 @@ class _FileResult:
     path: str                      # path as found (used as Article.source)
     status: str                    # "parsed" | "unchanged" | "failed"
     sha256: str = ""
-    size: int = 0
-    mtime_ns: int = 0
     stat: dict = field(default_factory=dict)     # filestate.record() of the file as read
     ids: list[str] = field(default_factory=list)
     reason: str = ""
@@ -207,8 +205,7 @@ def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
     except OSError as e:            # gone between reading and stat
         return _FileResult(key, shown, "failed", reason=f"无法读取: {e.strerror or e}")
     sha = hashlib.sha256(data).hexdigest()
-    result = _FileResult(key, shown, "unchanged", sha, len(data), st.st_mtime_ns,
-                         filestate.record(st, seen_ns))
+    result = _FileResult(key, shown, "unchanged", sha, filestate.record(st, seen_ns))
     if sha == old_sha:
         return result
     try:
@@ -367,8 +364,7 @@ class _Run:
             self.report.updated += len(new_ids & old_ids)
             self.report.deleted += len(old_ids - new_ids)
             self.manifest[res.key] = {
-                "source": res.path, "sha256": res.sha256, "size": res.size,
-                "mtime_ns": res.mtime_ns, **res.stat, "ids": res.ids,
+                "source": res.path, "sha256": res.sha256, **res.stat, "ids": res.ids,
                 "first_seen": self._first_seen(res.key, res.ids, old),
             }
         self.done += 1

@@ -43,7 +43,7 @@ import numpy as np
 from whoosh import query as wq
 
 from indexer import substring
-from indexer.amounts import rules as amount_rules
+from indexer.amounts import stored_amount
 from indexer.analysis import normalize
 from indexer.store import IndexHandle
 from searchapp import amounts as amounts_
@@ -765,13 +765,8 @@ def _needles(parsed: querylang.Parsed) -> Needles:
 
 
 def _amount(stored: dict) -> float:
-    """The article's figure in 万元 (as the filter reads it from the column): the rule of
-    indexer.amounts.article_amount over the stored dicts, without building Amounts."""
-    found = stored.get("amounts")
-    if not found:
-        return 0.0
-    kinds = amount_rules().filter_kinds
-    return float(max((d["value"] for d in found if d.get("kind") in kinds), default=0.0))
+    """The article's figure in 万元 (as the filter reads it from the column)."""
+    return float(stored_amount(stored.get("amounts")))
 
 
 def stored_fields(searcher, docnum: int) -> dict:
