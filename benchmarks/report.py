@@ -111,13 +111,39 @@ def machine_section(run: dict) -> list[str]:
         f"- Python {m['python']}; {pk}",
         f"- Load average at start {', '.join(f'{x:.2f}' for x in la)}; at end {', '.join(f'{x:.2f}' for x in le)}"
         " (the machine is shared; a high load inflates every number)",
-        f"- Command: `benchmarks/run --sizes {','.join(str(s) for s in run['args']['sizes'])}"
-        + (f" --skip {','.join(run['args']['skip'])}" if run["args"]["skip"] else "")
-        + (" --profile" if run["args"].get("profile") else "") + "`"
+        f"- Command: `{command_line(run['args'])}`"
         + f", seed {run['args']['seed']}, {run['args']['per_class']} queries per class,"
         f" {run['args']['passes']} in-process passes; total {_s(run.get('seconds'))}",
         "",
     ]
+
+
+DEFAULT_PEERS = ["groonga", "tantivy"]
+DEFAULT_TIMEOUT_S = 90 * 60
+
+
+def command_line(a: dict) -> str:
+    """The benchmarks/run command of a run, from its saved arguments: every option that shapes
+    what was measured and differs from its default."""
+    parts = ["benchmarks/run", "--sizes", ",".join(str(s) for s in a["sizes"])]
+    peers = a.get("peers")
+    if peers is not None and list(peers) != DEFAULT_PEERS:
+        parts += ["--peers", ",".join(peers) or "none"]
+    lim = a.get("peers_max_size")
+    if lim:
+        parts += ["--peers-max-size", ",".join(f"{p}={n}" if p != "*" else str(n) for p, n in lim.items())]
+    if a.get("skip"):
+        parts += ["--skip", ",".join(a["skip"])]
+    if a.get("timeout") is not None and float(a["timeout"]) != DEFAULT_TIMEOUT_S:
+        parts += ["--timeout", f"{float(a['timeout']):g}"]
+    for flag in ("reuse_index", "no_cache", "profile"):
+        if a.get(flag):
+            parts.append("--" + flag.replace("_", "-"))
+    return " ".join(parts)
+
+
+def _size_label(size: int) -> str:
+    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k" if size % 1000 == 0 else f"{size:,}"
 
 
 def size_section(res: dict) -> list[str]:
@@ -135,7 +161,7 @@ def size_section(res: dict) -> list[str]:
     parse, jb = _ok(ph, "parse"), _ok(ph, "jieba")
     reb, upd = _ok(ph, "rebuild"), _ok(ph, "update")
     L += ["### Parsing and indexing", "",
-          "| measure | value | target (at 100k) | verdict |", "|---|---|---|---|"]
+          f"| measure | value | target (at {_size_label(target_size(size))}) | verdict |", "|---|---|---|---|"]
     if parse:
         s = parse["seconds"]
         how = (f"**cached parse** of {parse.get('cached_at')} (extraction code and corpus unchanged), "
@@ -282,15 +308,23 @@ def query_tables(q: dict | None, plan: list[dict], checks: dict, size: int, peer
             continue
         L += [f"### Query latency, {title}", ""]
         if pass_no == 0:
-            L += ["p50 / p95 / p99 of the full page. Ours: `SearchService.search` in-process, results + facets + "
-                  "highlights as the web page gets them, its query-result cache off (`result_cache=False`; per-index-state "
-                  "tables stay, as a server keeps them). Groonga: one `select` (phrase match on title and body, top 20 "
-                  "by score, drilldowns on district, year, month, reporter, type, highlight_html + snippet_html, query "
-                  "cache off), timed through its stdin pipe (what the pipe costs is given below). tantivy: bigram "
-                  "phrase query, top 20 by BM25, terms aggregations for the five facets, snippets. Ratios are "
-                  "ours ÷ peer (above 1: ours is slower).", ""]
-        head = "| class | queries | df (articles) | ours | " + " | ".join(PEER_NAMES.get(p, p) for p in peers)
-        head += "".join(f" | ours ÷ {PEER_NAMES.get(p, p)} p50 / p95" for p in peers) + " | target p95 | verdict |"
+            text = ("p50 / p95 / p99 of the full page. Ours: `SearchService.search` in-process, results + facets + "
+                    "highlights as the web page gets them, its query-result cache off (`result_cache=False`; "
+                    "per-index-state tables stay, as a server keeps them).")
+            if "groonga" in peers:
+                text += (" Groonga: one `select` (phrase match on title and body, top 20 by score, drilldowns on "
+                         "district, year, month, reporter, type, highlight_html + snippet_html, query cache off), "
+                         "timed through its stdin pipe (what the pipe costs is given below).")
+            if "tantivy" in peers:
+                text += (" tantivy: bigram phrase query, top 20 by BM25, terms aggregations for the five facets, "
+                         "snippets.")
+            text += (" Ratios are ours ÷ peer (above 1: ours is slower)." if peers
+                     else " No peer ran at this size.")
+            L += [text, ""]
+        head = "| " + " | ".join(["class", "queries", "df (articles)", "ours"]
+                                 + [PEER_NAMES.get(p, p) for p in peers]
+                                 + [f"ours ÷ {PEER_NAMES.get(p, p)} p50 / p95" for p in peers]
+                                 + ["target p95", "verdict"]) + " |"
         L += [head, "|" + "---|" * (6 + 2 * len(peers))]
         ours = _per_class(q["rows"], plan, pass_no)
         pv = {p: _per_class(prow[p], plan, pass_no) for p in peers}
@@ -308,7 +342,7 @@ def query_tables(q: dict | None, plan: list[dict], checks: dict, size: int, peer
                 n, name = ck.get("n", 0), cls
             limit = tg.get(cls)
             ok = None if limit is None or o.get("p95") is None or pass_no else o["p95"] <= limit
-            row = f"| {name} | {n} | {share} | {_cell(o)} | " + " | ".join(_cell(ps[p]) for p in peers)
+            row = f"| {name} | {n} | {share} | {_cell(o)}" + "".join(f" | {_cell(ps[p])}" for p in peers)
             row += "".join(f" | {_ratio(o.get('p50'), ps[p].get('p50'))} / {_ratio(o.get('p95'), ps[p].get('p95'))}"
                            for p in peers)
             row += f" | {'—' if limit is None else f'≤ {limit} ms'} | {_verdict(ok, size) if not pass_no else '—'} |"
@@ -333,8 +367,8 @@ def query_tables(q: dict | None, plan: list[dict], checks: dict, size: int, peer
               "(writing out the answer at least), so the tables do not use it.", ""]
     opens = q.get("open_seconds") or {}
     L += [f"Query process: open + warm-up " + ", ".join(f"{k} {_s(v)}" for k, v in opens.items())
-          + f"; ours' own peak RSS {_mib(q.get('maxrss'))}, process tree (with Groonga) "
-          f"{_mib(q['process']['peak_tree_rss'])}.", ""]
+          + f"; ours' own peak RSS {_mib(q.get('maxrss'))}, process tree"
+          + (" (with Groonga)" if "groonga" in peers else "") + f" {_mib(q['process']['peak_tree_rss'])}.", ""]
     for name, err in (q.get("peer_errors") or {}).items():
         L += [f"{PEER_NAMES.get(name, name)} could not be opened: {err}", ""]
     return L
@@ -508,8 +542,8 @@ def summary_section(run: dict) -> list[str]:
         why = ""
         if left:
             lim = left["max_size"]
-            lim = (", ".join(f"{p}={n:,}" for p, n in lim.items()) if isinstance(lim, dict)
-                   else f"{lim:,}")
+            lim = (",".join(f"{p}={n}" for p, n in lim.items()) if isinstance(lim, dict)
+                   else f"{lim}")
             why = (f" ({', '.join(PEER_NAMES.get(p, p) for p in left['peers'])} left out at this size: "
                    f"--peers-max-size {lim})")
         L += [f"**{size:,} articles**{note}; peers run: "
