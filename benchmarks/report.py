@@ -19,6 +19,9 @@ GROONGA_RATIO_MAX = 2.0
 INCREMENTAL_MAX_S = 30
 SERVER_MIN_RPS = 20
 PEER_NAMES = {"groonga": "Groonga", "tantivy": "tantivy"}
+# benchmarks/run's defaults (it takes them from here), so a run's command line shows what differed.
+DEFAULT_PEERS = ("groonga", "tantivy")
+DEFAULT_TIMEOUT_S = 90 * 60
 
 
 def target_size(size: int) -> int:
@@ -118,20 +121,16 @@ def machine_section(run: dict) -> list[str]:
     ]
 
 
-DEFAULT_PEERS = ["groonga", "tantivy"]
-DEFAULT_TIMEOUT_S = 90 * 60
-
-
 def command_line(a: dict) -> str:
     """The benchmarks/run command of a run, from its saved arguments: every option that shapes
     what was measured and differs from its default."""
     parts = ["benchmarks/run", "--sizes", ",".join(str(s) for s in a["sizes"])]
     peers = a.get("peers")
-    if peers is not None and list(peers) != DEFAULT_PEERS:
+    if peers is not None and tuple(peers) != DEFAULT_PEERS:
         parts += ["--peers", ",".join(peers) or "none"]
     lim = a.get("peers_max_size")
     if lim:
-        parts += ["--peers-max-size", ",".join(f"{p}={n}" if p != "*" else str(n) for p, n in lim.items())]
+        parts += ["--peers-max-size", _peer_limits_text(lim)]
     if a.get("skip"):
         parts += ["--skip", ",".join(a["skip"])]
     if a.get("timeout") is not None and float(a["timeout"]) != DEFAULT_TIMEOUT_S:
@@ -140,6 +139,11 @@ def command_line(a: dict) -> str:
         if a.get(flag):
             parts.append("--" + flag.replace("_", "-"))
     return " ".join(parts)
+
+
+def _peer_limits_text(lim: dict) -> str:
+    """--peers-max-size as given: {'*': 100000} -> '100000', {'tantivy': 100000} -> 'tantivy=100000'."""
+    return ",".join(str(n) if p == "*" else f"{p}={n}" for p, n in lim.items())
 
 
 def _size_label(size: int) -> str:
@@ -542,8 +546,7 @@ def summary_section(run: dict) -> list[str]:
         why = ""
         if left:
             lim = left["max_size"]
-            lim = (",".join(f"{p}={n}" for p, n in lim.items()) if isinstance(lim, dict)
-                   else f"{lim}")
+            lim = _peer_limits_text(lim) if isinstance(lim, dict) else f"{lim}"
             why = (f" ({', '.join(PEER_NAMES.get(p, p) for p in left['peers'])} left out at this size: "
                    f"--peers-max-size {lim})")
         L += [f"**{size:,} articles**{note}; peers run: "

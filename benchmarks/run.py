@@ -31,7 +31,7 @@ from benchmarks import cache, httpload, measure, profiles, queries, report   # n
 
 WARMUP = ("郑州", "项目建设")           # queries outside the measured mix
 PHASES = ("parse", "jieba", "segcheck", "rebuild", "incremental", "query", "http")
-PEERS = ("groonga", "tantivy")
+PEERS = report.DEFAULT_PEERS
 
 
 def log(msg: str) -> None:
@@ -366,7 +366,7 @@ def parse_args(argv=None):
                          "cores; cached per corpus and indexer code)")
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
                     help="processes for parsing and the peers' tokenisation (default: usable cores)")
-    ap.add_argument("--timeout", type=float, default=90 * 60,
+    ap.add_argument("--timeout", type=float, default=report.DEFAULT_TIMEOUT_S,
                     help="seconds after which a measured phase is stopped as hung (default 5400)")
     ap.add_argument("--profile", action="store_true",
                     help="run every phase and the server under py-spy; RESULTS.md lists the top "
