@@ -46,7 +46,7 @@ from indexer import filestate, store, stories, substring
 from indexer.analysis import analyzer_version, key_terms, normalize, segment, segmenter
 from indexer.article import Article
 from indexer.pages import parse_bytes
-from indexer.reading import (PageReadError, describe_bad_lines, display_path, iter_page_files,
+from indexer.reading import (PageReadError, describe_bad_lines, display_path, iter_page_entries,
                              read_page_bytes, reader_name, undecodable_lines)
 from indexer.schema import (SCHEMA_VERSION, article_document, build_schema, index_version,
                             indexed_title)
@@ -519,10 +519,11 @@ class _FileKeys:
     def __init__(self):
         self._folders: dict[str, str] = {}
 
-    def __call__(self, path) -> str:
+    def __call__(self, path, link: bool | None = None) -> str:
+        """`link`: whether `path` is a symlink, when the caller knows (else looked up)."""
         s = os.fspath(path)
         folder, name = os.path.split(s)
-        if not name or name in (".", "..") or os.path.islink(s):
+        if not name or name in (".", "..") or (os.path.islink(s) if link is None else link):
             return os.path.realpath(s)
         real = self._folders.get(folder)
         if real is None:
@@ -530,11 +531,46 @@ class _FileKeys:
         return os.path.join(real, name)
 
 
-def _stat_unchanged(key: str, rec: dict) -> bool:
+def _live_generation(gen_dir: Path) -> int:
+    return store.open_index(gen_dir, readonly=True).latest_generation()
+
+
+def _complete(gen_dir: Path) -> bool:
+    """Whether the newest commit of gen_dir has everything a run writes after committing
+    (an interrupted run may have committed without its stories file)."""
     try:
-        return filestate.unchanged(os.stat(key), rec)
-    except OSError:
-        return False                # the run reads it and reports what is wrong
+        generation = _live_generation(gen_dir)
+    except Exception:
+        return False
+    return stories.stories_path(gen_dir, generation).is_file()
+
+
+def _settle(jobs: list, manifest: dict, report: IndexReport) -> tuple[list, bool]:
+    """(jobs left, whether any record changed): a known file whose stat could not be
+    trusted (written just before the last read, touched, copied back) but whose size and
+    content hash are still the recorded ones only gets a new stat record; it is not parsed,
+    and when every file settles so, the run needs no commit."""
+    left, settled = [], False
+    for job in jobs:
+        path, key, old_sha = job
+        rec = manifest.get(key)
+        try:
+            if not old_sha or not rec or os.stat(path).st_size != rec.get("size"):
+                left.append(job)
+                continue
+            seen_ns = time.time_ns()        # before the read, as _process_file
+            data = read_page_bytes(path)
+            st = os.stat(path)
+        except (PageReadError, OSError):
+            left.append(job)                # the run reads it and reports what is wrong
+            continue
+        if hashlib.sha256(data).hexdigest() != old_sha:
+            left.append(job)
+            continue
+        rec.update(filestate.record(st, seen_ns))
+        report.files_skipped += 1
+        settled = True
+    return left, settled
 
 
 def _under(key: str, roots: list[str]) -> bool:
@@ -594,19 +630,19 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
         report.rebuilt = rebuild
 
         walk_errors: list = []
-        files = list(iter_page_files(paths, walk_errors))
+        files = list(iter_page_entries(paths, walk_errors))
         file_key = _FileKeys()
         roots = [str(p.resolve()) for p in paths if p.exists()]
         if report.rebuild_reason in ("version", "manifest"):
             # Keep what the old index held outside the given paths.
-            extra = [Path(k) for k in old_files if not _under(k, roots) and not _gone(k)]
-            files += list(iter_page_files(extra, walk_errors))
+            extra = [k for k in old_files if not _under(k, roots) and not _gone(k)]
+            files += list(iter_page_entries(extra, walk_errors))
         for path, reason in walk_errors:
             report.files_failed.append((str(path), reason))
         if rebuild and old_files:
             # A rebuild starts from nothing: files of the live index that still exist but
             # could not be reached (an unreadable folder) would lose their articles.
-            walked = {file_key(f) for f in files}
+            walked = {file_key(f.path, f.link) for f in files}
             keep_all = report.rebuild_reason in ("version", "manifest")
             stranded = [k for k in old_files if k not in walked and (keep_all or _under(k, roots))
                         and not _gone(k)]
@@ -624,26 +660,36 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
 
         jobs, seen = [], set()
         for f in files:
-            key = file_key(f)
+            key = file_key(f.path, f.link)
             if key in seen:
                 continue
             seen.add(key)
             rec = manifest.get(key)
-            if not rebuild and rec is not None and _stat_unchanged(key, rec):
+            if not rebuild and rec is not None and filestate.unchanged(f.stat, rec):
                 report.files_skipped += 1       # as it was read last time: not read again
                 continue
-            jobs.append((str(f), key, (rec or {}).get("sha256", "")))
-        run = _Run(target, manifest, report, progress, procs, fresh=rebuild,
-                   lock_fds=[lock.fileno()], previous=old_files, now=now)
+            jobs.append((f.path, key, (rec or {}).get("sha256", "")))
+        del files
+        gone = [] if rebuild else [k for k in manifest if k not in seen and _under(k, roots) and _gone(k)]
+        settled = False
         if not rebuild:
-            for key in [k for k in manifest if k not in seen and _under(k, roots)]:
-                if _gone(key):
-                    run.remove(key)
-        run.process(jobs)
-        # near-duplicate stories of the new commit (the new articles' signatures come along)
-        fresh, run.signatures = stories.Signatures.concat(run.signatures), []
-        stories.update(target, fresh)
-        del fresh
+            jobs, settled = _settle(jobs, manifest, report)
+        # Nothing changed since the live commit and that commit is complete: no writer, no
+        # commit, no stories (at a million articles a no-op run spent 10 s rewriting the same
+        # file list and stories); only new stat records are written into its file list.
+        if not (rebuild or jobs or gone) and _complete(target):
+            if settled:
+                store.write_manifest(target, _live_generation(target), manifest)
+        else:
+            run = _Run(target, manifest, report, progress, procs, fresh=rebuild,
+                       lock_fds=[lock.fileno()], previous=old_files, now=now)
+            for key in gone:
+                run.remove(key)
+            run.process(jobs)
+            # near-duplicate stories of the new commit (the new articles' signatures come along)
+            fresh, run.signatures = stories.Signatures.concat(run.signatures), []
+            stories.update(target, fresh)
+            del fresh
 
         meta = store.read_meta(target)
         meta.pop("files", None)            # the file list lives in files-N.json now

@@ -136,37 +136,70 @@ def candidate_pairs(sigs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     The bands are datasketch.MinHashLSH's for the threshold (its ``hashranges``); a bucket is
     the rows whose signatures are equal over a band, as in MinHashLSH's hash tables, found
     here by sorting each band in numpy instead of inserting every row in Python (a million
-    rows: seconds, not many minutes)."""
+    rows: seconds, not many minutes). Bands are sorted by a 64-bit key of their values (one
+    stable argsort instead of a lexsort over the band's columns), on two threads (numpy
+    sorts without the GIL); a key shared by two different bands is detected and that band
+    sorted by its values, so the pairs are exactly those of the buckets."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from datasketch import MinHashLSH
 
     p = params()
     lsh = MinHashLSH(threshold=p["lsh_threshold"], num_perm=p["num_perm"])
     rows = np.flatnonzero(sizes > 0).astype(np.int64)
+    if len(rows) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    s = np.asarray(sigs)[rows]
     limit = p["max_bucket"]
-    pairs = []
-    if len(rows) >= 2:
-        s = np.asarray(sigs)[rows]
-        for lo, hi in lsh.hashranges:
-            band = np.ascontiguousarray(s[:, lo:hi])
-            order = np.lexsort(band.T[::-1])              # equal bands side by side, rows ascending
-            b = band[order]
-            new = np.r_[True, np.any(b[1:] != b[:-1], axis=1)]
-            starts = np.flatnonzero(new)
-            counts = np.diff(np.r_[starts, len(order)])
-            members = rows[order]
-            two = starts[counts == 2]
-            if len(two):
-                pairs.append(np.stack([members[two], members[two + 1]], axis=1))
-            for st, n in zip(starts[counts > 2].tolist(), counts[counts > 2].tolist()):
-                m = members[st:st + n]
-                if n > limit:        # a huge bucket (boilerplate text): chain it, don't square it
-                    pairs.append(np.stack([m[:-1], m[1:]], axis=1))
-                    continue
-                a, c = np.triu_indices(n, k=1)
-                pairs.append(np.stack([m[a], m[c]], axis=1))
+
+    def band_pairs(span) -> list[np.ndarray]:
+        lo, hi = span
+        order, new = _band_order(np.ascontiguousarray(s[:, lo:hi]))
+        starts = np.flatnonzero(new)
+        counts = np.diff(np.r_[starts, len(order)])
+        members = rows[order]
+        out = []
+        two = starts[counts == 2]
+        if len(two):
+            out.append(np.stack([members[two], members[two + 1]], axis=1))
+        for st, n in zip(starts[counts > 2].tolist(), counts[counts > 2].tolist()):
+            m = members[st:st + n]
+            if n > limit:        # a huge bucket (boilerplate text): chain it, don't square it
+                out.append(np.stack([m[:-1], m[1:]], axis=1))
+                continue
+            a, c = np.triu_indices(n, k=1)
+            out.append(np.stack([m[a], m[c]], axis=1))
+        return out
+
+    workers = min(2, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pairs = [x for part in pool.map(band_pairs, lsh.hashranges) for x in part]
     if not pairs:
         return np.zeros((0, 2), dtype=np.int64)
     return np.unique(np.concatenate(pairs), axis=0)
+
+
+_KEY_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _band_order(band: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, new): a stable order of the rows that puts equal bands side by side, rows
+    ascending within each (as ``np.lexsort(band.T[::-1])`` does, but as one argsort of a
+    64-bit key), and bool[n] True where a bucket starts in that order."""
+    key = band[:, 0].astype(np.uint64)
+    for k in range(1, band.shape[1]):
+        key *= _KEY_MULT
+        key ^= band[:, k].astype(np.uint64)
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    same = k[1:] == k[:-1]
+    at = np.flatnonzero(same)
+    if len(at) and np.any(band[order[at]] != band[order[at + 1]]):
+        # two different bands share a key: sort by the values themselves
+        order = np.lexsort(band.T[::-1])
+        b = band[order]
+        return order, np.r_[True, np.any(b[1:] != b[:-1], axis=1)]
+    return order, np.r_[True, ~same]
 
 
 def same_story_pairs(sigs: np.ndarray, sizes: np.ndarray) -> np.ndarray:

@@ -82,7 +82,8 @@ def test_an_update_reads_only_files_whose_stat_changed(tmp_path, make_pages, rea
     assert reads == [] and report.files_skipped == 2 and report.files_read == 0
 
     # The same size and the modification time put back (cp -p, rsync -t): the change time
-    # still tells, so the file is read and its new text found.
+    # still tells, so the file is read and its new text found (hashed first, then parsed:
+    # a file of the recorded size might only have been touched).
     b = pages / "b.txt"
     st = os.stat(b)
     b.write_text(_page("丙"), encoding="utf-8")
@@ -90,7 +91,7 @@ def test_an_update_reads_only_files_whose_stat_changed(tmp_path, make_pages, rea
     assert os.stat(b).st_size == st.st_size
     reads.clear()
     report = index_paths([pages], ix, procs=1)
-    assert reads == ["b.txt"] and report.files_read == 1 and report.files_skipped == 1
+    assert set(reads) == {"b.txt"} and report.files_read == 1 and report.files_skipped == 1
     assert SearchService(ix).search(SearchQuery(q="丙推进会")).total == 1
 
 

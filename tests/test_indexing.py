@@ -90,6 +90,82 @@ def test_incremental_skip_change_and_remove(tmp_path, make_pages):
     assert len(substring_ids(ix, "新增内容")) == 2
 
 
+def test_an_unchanged_run_makes_no_commit(tmp_path, make_pages, monkeypatch):
+    """Nothing changed: no new Whoosh commit, no file list or stories rewritten (a server
+    keeps its searchers), and the articles are all still there."""
+    from indexer import filestate
+
+    monkeypatch.setattr(filestate, "RACY_NS", 0)     # files written just now count as settled
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲"), "sub/b.txt": page("乙")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    gen = store.current_generation(ix)
+    before = store.open_index(gen).latest_generation()
+    written = {p.name: p.stat().st_mtime_ns for p in gen.iterdir()}
+
+    again = index_paths([pages], ix, procs=1)
+    assert (again.files_read, again.files_skipped, again.added, again.deleted) == (0, 2, 0, 0)
+    assert store.open_index(gen).latest_generation() == before
+    for name in (f"files-{before}.json", f"stories-{before}.npz"):
+        assert (gen / name).stat().st_mtime_ns == written[name]
+    assert again.doc_count == len(expected_ids(pages)) and indexed_ids(ix) == sorted(expected_ids(pages))
+
+
+def test_a_touched_file_gets_a_new_stat_record_without_a_commit(tmp_path, make_pages, monkeypatch):
+    """Same content, new modification time (touched, copied back): the file is hashed, not
+    parsed; its record takes the new stat in place, so the next run does not read it."""
+    from indexer import filestate
+
+    monkeypatch.setattr(filestate, "RACY_NS", 0)
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲"), "b.txt": page("乙")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    gen = store.current_generation(ix)
+    before = store.open_index(gen).latest_generation()
+    os.utime(pages / "a.txt", ns=(time.time_ns(), time.time_ns() - 10**9))
+
+    report = index_paths([pages], ix, procs=1)
+    assert (report.files_read, report.files_skipped, report.added, report.deleted) == (0, 2, 0, 0)
+    assert store.open_index(gen).latest_generation() == before
+    rec = store.read_manifest(gen)[str((pages / "a.txt").resolve())]
+    assert rec["mtime_ns"] == (pages / "a.txt").stat().st_mtime_ns
+
+    reads = []
+    real = indexing.read_page_bytes
+    monkeypatch.setattr(indexing, "read_page_bytes", lambda p: reads.append(p) or real(p))
+    index_paths([pages], ix, procs=1)
+    assert reads == []
+    assert indexed_ids(ix) == sorted(expected_ids(pages))
+
+
+def test_a_commit_left_without_its_stories_is_completed_by_an_unchanged_run(tmp_path, make_pages,
+                                                                            monkeypatch):
+    """A run killed between its commit and the stories file: the next run, with no file
+    changed, still writes the stories of the live commit."""
+    from indexer import filestate, stories
+
+    monkeypatch.setattr(filestate, "RACY_NS", 0)
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲"), "b.txt": page("乙")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    gen = store.current_generation(ix)
+    for p in gen.glob("stories-*.npz"):
+        p.unlink()
+    index_paths([pages], ix, procs=1)
+    latest = store.open_index(gen).latest_generation()
+    assert stories.stories_path(gen, latest).is_file()
+    assert len(stories.Stories.load(stories.stories_path(gen, latest)).dockeys) == len(expected_ids(pages))
+
+
+def test_a_file_removed_is_seen_by_an_otherwise_unchanged_run(tmp_path, make_pages):
+    pages = make_pages(tmp_path / "pages", {"a.txt": page("甲"), "b.txt": page("乙")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    (pages / "b.txt").unlink()
+    report = index_paths([pages], ix, procs=1)
+    assert report.deleted == 2 and indexed_ids(ix) == sorted(expected_ids(pages))
+
+
 def test_paths_outside_the_given_roots_are_kept(tmp_path, make_pages):
     a = make_pages(tmp_path / "a", {"x.txt": page("甲")})
     b = make_pages(tmp_path / "b", {"y.txt": page("乙")})
