@@ -636,18 +636,24 @@ class SearchService:
             return None           # a lone punctuation mark: nothing searchable
         docs, fields, aligned = st.subs.find_docs(codes, st.docmap, title_only)
         n = st.table.size
-        ok = (docs >= 0) & (docs < n)
-        if not ok.all():
+        if len(docs) and int(docs.max()) >= n:
+            ok = docs < n
             docs, fields, aligned = docs[ok], fields[ok], aligned[ok]
-        slot = docs.astype(np.int64) * 4 + fields.astype(np.int64) * 2 + aligned
+        # slot = 4 * (doc + 1) + 2 * field + aligned: an occurrence of no live document
+        # (doc -1) lands in row 0, dropped below, instead of filtering three arrays; int32
+        # arithmetic while it fits (a common word has a million occurrences at 100k articles).
+        wide = np.int64 if 4 * (n + 1) >= 2**31 else np.int32
+        slot = (docs.astype(wide) + 1) * 4 + fields.astype(wide) * 2 + aligned
         if len(slot) * DENSE_SHARE > n:
             # Many occurrences: one pass over a dense table beats sorting them.
-            c = np.bincount(slot, minlength=4 * n).reshape(n, 4)
+            c = np.bincount(slot, minlength=4 * (n + 1)).reshape(n + 1, 4)[1:]
             hit = np.flatnonzero(c[:, 0] | c[:, 1] | c[:, 2] | c[:, 3])
             c = c[hit]
         else:
             keys, cnt = np.unique(slot, return_counts=True)
-            hit, row = np.unique(keys >> 2, return_inverse=True)
+            live = keys >= 4
+            keys, cnt = keys[live], cnt[live]
+            hit, row = np.unique((keys >> 2) - 1, return_inverse=True)
             c = np.zeros((len(hit), 4), dtype=np.int64)
             c[row, keys & 3] = cnt
         t_word, b_word = c[:, 1], c[:, 3]

@@ -446,3 +446,28 @@ def test_saturation_table_gives_the_formula_for_every_count():
     tf = np.concatenate([np.arange(3000), np.random.default_rng(1).integers(0, 10**6, 1000)])
     assert np.array_equal(service_mod._sat(tf), service_mod._sat_formula(tf))
     assert service_mod._sat(np.array([0]))[0] == 0.0
+
+
+@pytest.mark.parametrize("dense_share", [0, 10**9])      # never / always the dense count
+def test_text_counts_are_the_same_dense_or_sorted_and_skip_deleted_articles(tmp_path, make_pages,
+                                                                           monkeypatch, dense_share):
+    """A term's per-article counts, by one dense table or by sorting its occurrences, give
+    the same hits and scores; occurrences in deleted articles (replaced by an update) and
+    in none count for nothing."""
+    from indexer.indexing import index_paths
+    from searchapp import service as service_mod
+
+    page = "\n\n".join(f"# 惠济区第{i}次项目推进会\n\n本报讯 惠济区召开项目推进会,项目建设{'项目' * i}。\n\n记者 简洋"
+                       for i in range(1, 6)) + "\n"
+    pages = make_pages(tmp_path / "pages", {"a.txt": page, "b.txt": page.replace("惠济区", "金水区")})
+    ix = tmp_path / "ix"
+    index_paths([pages], ix, procs=1)
+    (pages / "b.txt").write_text(page.replace("惠济区", "二七区"), encoding="utf-8")
+    index_paths([pages], ix, procs=1)                 # b's old articles are deleted documents
+    baseline = SearchService(ix, result_cache=False).search(SearchQuery(q="项目", page_size=50))
+    monkeypatch.setattr(service_mod, "DENSE_SHARE", dense_share)
+    res = SearchService(ix, result_cache=False).search(SearchQuery(q="项目", page_size=50))
+    assert res.total == baseline.total == 10
+    assert [(h.id, round(h.score, 9)) for h in res.hits] == [(h.id, round(h.score, 9)) for h in baseline.hits]
+    assert not any("金水区" in h.title for h in res.hits)
+    assert SearchService(ix, result_cache=False).search(SearchQuery(q="金水区")).total == 0
