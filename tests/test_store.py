@@ -172,3 +172,22 @@ def test_readers_see_old_or_new_index_complete_during_swaps(tmp_path):
     assert errors == []
     with IndexHandle(ix_dir) as h:
         assert count(h) == 9
+
+
+def test_a_missing_length_column_is_looked_up_once_per_reader(tmp_path, monkeypatch):
+    """Whoosh's per-document reader stat()ed a missing column on every field-length call;
+    store keeps the answer per reader (and the lengths stay what the columns hold)."""
+    gen = write_articles(articles(5, "甲"), tmp_path / "ix")
+    with store.open_index(gen).reader() as r:
+        want = [r.doc_field_length(d, "title") for d in range(5)]
+    with store.open_index(gen).reader() as r:
+        perdoc = r._perdoc                                      # Whoosh's W3PerDocReader
+        looked = []
+        real = perdoc._storage.file_exists
+        monkeypatch.setattr(perdoc._storage, "file_exists", lambda name: looked.append(name) or real(name))
+        got = []
+        for d in range(5):
+            assert not perdoc.doc_field_length(d, "source")      # an ID field: no lengths
+            got.append(perdoc.doc_field_length(d, "title"))
+        assert len(looked) <= 2                                  # once per field, not per call
+        assert got == want and all(n > 0 for n in got)
