@@ -567,6 +567,15 @@ class _Part:
         self.fd = os.open(path, os.O_RDONLY)
         self._finalizer = weakref.finalize(self, os.close, self.fd)
 
+    def will_need(self) -> None:
+        """Ask the kernel to read the whole file into its page cache in the background."""
+        advise = getattr(os, "posix_fadvise", None)
+        if advise is not None:
+            try:
+                advise(self.fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            except OSError:
+                pass
+
     def read_view(self, lo: int, hi: int) -> memoryview:
         """Items lo .. hi-1 as a memoryview of Python ints (for bisect on a few items)."""
         return memoryview(self._bytes(lo, hi)).cast(self.dtype.char)
@@ -601,6 +610,11 @@ class Chunk:
         self.offsets = _Part(d / f"{self.id}.offsets.npy")
         self.postings = _Part(d / f"{self.id}.postings.npy")
         self.flags = _Part(d / f"{self.id}.flags.npy")
+        # Every lookup reads a block of codes and two offsets, at random places: read the
+        # directory ahead (an eighth of the chunk) so the first queries of a server do not
+        # wait for the disk once per bigram and chunk; the postings are read as needed.
+        self.codes.will_need()
+        self.offsets.will_need()
         self.ncodes = self.codes.size
         if "pos_bits" in entry:         # split codes: the heads are the in-memory directory
             heads = np.load(d / f"{self.id}.heads.npy", allow_pickle=False)

@@ -339,3 +339,18 @@ def test_split_codes_and_lower_bound_agree_with_a_binary_search(tmp_path_factory
         want = int(np.searchsorted(codes, np.uint64(p)))
         got, exact = chunk._lower_bound(np.uint64(p))
         assert (got, exact) == (want, want < n and int(codes[want]) == p)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
+def test_opening_a_chunk_reads_its_code_directory_ahead(tmp_path, monkeypatch):
+    """The codes and offsets of a chunk (read at random places by every lookup) are handed
+    to the kernel's readahead when the chunk is opened; postings are read as queries need."""
+    entry = build(tmp_path, DOCS)
+    sub.write_list(tmp_path, 1, [entry], 6)
+    advised = []
+    real = os.posix_fadvise
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, off, n, how: advised.append(
+        (os.readlink(f"/proc/self/fd/{fd}").rsplit(".", 2)[-2], how)) or real(fd, off, n, how))
+    index = sub.SubstringIndex.open(tmp_path, 1)
+    assert sorted(advised) == [("codes", os.POSIX_FADV_WILLNEED), ("offsets", os.POSIX_FADV_WILLNEED)]
+    assert len(index.find(sub.query_codes(normalize("惠济区"))).dockeys) == 3
