@@ -111,6 +111,26 @@ class FacetTable:
             self._derived[("doc", facet)] = got
         return got
 
+    def _split(self, facet: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(first, extra_doc, extra_code) of a facet with several values per document:
+        ``first`` int32[size] = the code of each document's first value (-1: none), the
+        other (document, value) pairs listed apart. Most documents have one value, so a
+        count is a gather of the hits' first values plus a pass over the few extras."""
+        got = self._derived.get(("split", facet))
+        if got is None:
+            _, ptr, vals = self._by_doc(facet)
+            n_vals = np.diff(ptr)
+            first = np.full(self.size, -1, dtype=np.int32)
+            has = n_vals > 0
+            first[has] = vals[ptr[:-1][has]]
+            more = n_vals > 1
+            extra_doc = np.repeat(np.arange(self.size, dtype=np.int32)[more], n_vals[more] - 1)
+            rank = np.arange(len(vals)) - np.repeat(ptr[:-1], n_vals)     # position in its row
+            extra_code = vals[rank > 0].astype(np.int32)
+            got = (first, extra_doc, extra_code)
+            self._derived[("split", facet)] = got
+        return got
+
     def _by_value(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
         """(ptr, docs): the sorted documents having value code v are ``docs[ptr[v]:ptr[v + 1]]``."""
         got = self._derived.get(("value", facet))
@@ -157,10 +177,14 @@ class FacetTable:
             c = column[docs]
             return np.bincount(c[c >= 0], minlength=n)
         if len(docs) * DENSE_SHARE > self.size:
-            # Many documents: one pass over the (document, value) pairs beats gathering rows.
+            # Many documents: their first values by a gather, the other pairs by a pass over
+            # the few documents that have more than one value.
+            first, extra_doc, extra_code = self._split(facet)
+            c = first[docs]
             inset = np.zeros(self.size, dtype=bool)
             inset[docs] = True
-            return np.bincount(self.code[facet][inset[self.doc[facet]]], minlength=n)
+            return (np.bincount(c[c >= 0], minlength=n)
+                    + np.bincount(extra_code[inset[extra_doc]], minlength=n))
         _, v = _gather(ptr, vals, docs)
         return np.bincount(v, minlength=n)
 

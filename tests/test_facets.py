@@ -221,3 +221,25 @@ def test_segment_parts_are_reused_after_an_update(tmp_path):
         want = {fresh.values[facet][i]: int(c) for i, c in enumerate(fresh.counts(facet, live)) if c}
         assert got == want
     assert as_dict(count_facets(cached, live, {}, {}, {})["district"]) == {"惠济区": 1, "金水区": 2, "登封市": 1}
+
+
+@pytest.mark.parametrize("share", [0.05, 0.5, 1.0])
+def test_counts_of_a_multivalued_facet_are_its_pairs_among_the_documents(share):
+    """Whatever path counts() takes (few hits: their rows gathered; many: first values plus
+    the extra pairs), a value's count is the number of the documents having it."""
+    rng = np.random.default_rng(3)
+    size, n_values = 3000, 40
+    doc = rng.integers(0, size, 7000).astype(np.int32)           # some documents: 0, 1, many values
+    code = rng.integers(0, n_values, 7000).astype(np.int32)
+    pairs = np.unique(np.stack([doc, code], axis=1), axis=0)     # a value once per document
+    t = FacetTable(size=size, live=np.ones(size, dtype=bool), date_num=np.zeros(size, dtype=np.int32))
+    t.values["reporter"] = [f"v{i}" for i in range(n_values)]
+    t.doc["reporter"], t.code["reporter"] = pairs[:, 0].copy(), pairs[:, 1].copy()
+    docs = np.sort(rng.choice(size, int(size * share), replace=False)).astype(np.int32)
+    want = np.zeros(n_values, dtype=np.int64)
+    chosen = set(docs.tolist())
+    for d, c in pairs.tolist():
+        if d in chosen:
+            want[c] += 1
+    assert t._by_doc("reporter")[0] is None                      # really several values per document
+    assert t.counts("reporter", docs).tolist() == want.tolist()
