@@ -324,6 +324,11 @@ def query_tables(q: dict | None, plan: list[dict], checks: dict, size: int, peer
                          "snippets.")
             text += (" Ratios are ours ÷ peer (above 1: ours is slower)." if peers
                      else " No peer ran at this size.")
+            dropped = q.get("page_cache_dropped")
+            if dropped:
+                text += (f" Before the phase the index files of every engine ({dropped['files']:,} files, "
+                         f"{_mib(dropped['bytes'])}) were dropped from the page cache, so each first run "
+                         "reads from disk alike, whether its index was just built or reused.")
             L += [text, ""]
         head = "| " + " | ".join(["class", "queries", "df (articles)", "ours"]
                                  + [PEER_NAMES.get(p, p) for p in peers]

@@ -324,9 +324,13 @@ class SizeRun:
             if self.peer_build(manifest, peer).get("ok"):
                 built[peer] = str(self.groonga_dir if peer == "groonga" else self.tantivy_dir)
         if self.enabled("query"):
-            self.worker("query", {"index_dir": str(self.index_dir), "queries": str(self.queries),
-                                  "passes": a.passes, "seed": a.seed, "warmup": list(WARMUP),
-                                  "peers": built}, timeout=a.timeout)
+            dropped = measure.drop_page_cache([self.index_dir, *built.values()])
+            log(f"{self.size}: dropped {dropped['files']} index files ({measure.mib(dropped['bytes'])}) "
+                "of every engine from the page cache")
+            qr = self.worker("query", {"index_dir": str(self.index_dir), "queries": str(self.queries),
+                                       "passes": a.passes, "seed": a.seed, "warmup": list(WARMUP),
+                                       "peers": built}, timeout=a.timeout)
+            qr["page_cache_dropped"] = dropped
         if self.enabled("http"):
             self.http(plan)
         if a.profile:

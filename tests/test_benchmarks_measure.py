@@ -30,3 +30,32 @@ def test_every_engine_answers_each_query_in_turn_with_rotating_order():
     assert [r["error"] for r in rows["b"] if "error" in r] == ["ValueError: broken"] * 2
     orders = [[r["i"] for r in rows["a"] if r["pass"] == p] for p in (0, 1)]
     assert orders[0] != orders[1]                    # the second pass takes another order
+
+
+def test_drop_page_cache_leaves_no_page_of_the_files_cached(tmp_path):
+    """Checked with util-linux's fincore (resident bytes of a file), where it is installed."""
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from benchmarks.measure import drop_page_cache
+
+    if not shutil.which("fincore"):
+        pytest.skip("fincore (util-linux) is not installed")
+    (tmp_path / "ix" / "sub").mkdir(parents=True)
+    files = [tmp_path / "ix" / "a.bin", tmp_path / "ix" / "sub" / "b.bin", tmp_path / "c.bin"]
+    for i, f in enumerate(files):
+        f.write_bytes(os.urandom(1 << 20) * (i + 1))
+        f.read_bytes()                                   # cached (and dirty until written back)
+
+    def resident(f) -> int:
+        out = subprocess.run(["fincore", "-b", "-n", "-o", "RES", str(f)], capture_output=True, text=True)
+        return int(out.stdout.split()[0])
+
+    assert sum(resident(f) for f in files) > 0
+    got = drop_page_cache([tmp_path / "ix", files[2]])
+    assert got == {"files": 3, "bytes": 6 << 20}
+    assert [resident(f) for f in files] == [0, 0, 0]
+    assert files[1].stat().st_size == 2 << 20            # nothing else changed
