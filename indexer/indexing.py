@@ -191,21 +191,26 @@ class _SharedCounter:
         return first
 
 
+def _read_hashed(path: str) -> tuple[bytes, str, dict]:
+    """(bytes, sha256, filestate record) of a page file; raises PageReadError or OSError."""
+    seen_ns = time.time_ns()        # before the read: a later change is never trusted
+    data = read_page_bytes(path)
+    st = os.stat(path)
+    return data, hashlib.sha256(data).hexdigest(), filestate.record(st, seen_ns)
+
+
 def _process_file(job: tuple[str, str, str], sink: "_Sink") -> _FileResult:
     """Read, hash and (when changed) parse one file, handing its articles to `sink`."""
     path, key, old_sha = job
     p = Path(path)
     shown = display_path(path)      # the source recorded and shown (non-UTF-8 bytes escaped)
-    seen_ns = time.time_ns()        # before the read: a later change is never trusted
     try:
-        data = read_page_bytes(p)
-        st = p.stat()
+        data, sha, record = _read_hashed(path)
     except PageReadError as e:
         return _FileResult(key, shown, "failed", reason=e.reason)
     except OSError as e:            # gone between reading and stat
         return _FileResult(key, shown, "failed", reason=f"无法读取: {e.strerror or e}")
-    sha = hashlib.sha256(data).hexdigest()
-    result = _FileResult(key, shown, "unchanged", sha, filestate.record(st, seen_ns))
+    result = _FileResult(key, shown, "unchanged", sha, record)
     if sha == old_sha:
         return result
     try:
@@ -531,43 +536,37 @@ class _FileKeys:
         return os.path.join(real, name)
 
 
-def _live_generation(gen_dir: Path) -> int:
-    return store.open_index(gen_dir, readonly=True).latest_generation()
-
-
-def _complete(gen_dir: Path) -> bool:
-    """Whether the newest commit of gen_dir has everything a run writes after committing
-    (an interrupted run may have committed without its stories file)."""
+def _complete_generation(gen_dir: Path) -> int | None:
+    """The newest commit of gen_dir when it has everything a run writes after committing
+    (an interrupted run may have committed without its stories file), else None."""
     try:
-        generation = _live_generation(gen_dir)
+        generation = store.open_index(gen_dir, readonly=True).latest_generation()
     except Exception:
-        return False
-    return stories.stories_path(gen_dir, generation).is_file()
+        return None
+    return generation if stories.stories_path(gen_dir, generation).is_file() else None
 
 
-def _settle(jobs: list, manifest: dict, report: IndexReport) -> tuple[list, bool]:
+def _settle(jobs: list, sizes: dict, manifest: dict, report: IndexReport) -> tuple[list, bool]:
     """(jobs left, whether any record changed): a known file whose stat could not be
-    trusted (written just before the last read, touched, copied back) but whose size and
-    content hash are still the recorded ones only gets a new stat record; it is not parsed,
-    and when every file settles so, the run needs no commit."""
+    trusted (written just before the last read, touched, copied back) but whose size (as
+    walked, in `sizes` by key) and content hash are still the recorded ones only gets a new
+    stat record; it is not parsed, and when every file settles so, the run needs no commit."""
     left, settled = [], False
     for job in jobs:
         path, key, old_sha = job
         rec = manifest.get(key)
+        if not old_sha or not rec or sizes.get(key) != rec.get("size"):
+            left.append(job)
+            continue
         try:
-            if not old_sha or not rec or os.stat(path).st_size != rec.get("size"):
-                left.append(job)
-                continue
-            seen_ns = time.time_ns()        # before the read, as _process_file
-            data = read_page_bytes(path)
-            st = os.stat(path)
+            _data, sha, record = _read_hashed(path)
         except (PageReadError, OSError):
             left.append(job)                # the run reads it and reports what is wrong
             continue
-        if hashlib.sha256(data).hexdigest() != old_sha:
+        if sha != old_sha:
             left.append(job)
             continue
-        rec.update(filestate.record(st, seen_ns))
+        rec.update(record)
         report.files_skipped += 1
         settled = True
     return left, settled
@@ -658,7 +657,7 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
         else:
             target, manifest = live, old_files
 
-        jobs, seen = [], set()
+        jobs, seen, sizes = [], set(), {}
         for f in files:
             key = file_key(f.path, f.link)
             if key in seen:
@@ -669,17 +668,20 @@ def index_paths(paths, index_dir=None, rebuild: bool = False,
                 report.files_skipped += 1       # as it was read last time: not read again
                 continue
             jobs.append((f.path, key, (rec or {}).get("sha256", "")))
+            sizes[key] = f.stat.st_size
         del files
         gone = [] if rebuild else [k for k in manifest if k not in seen and _under(k, roots) and _gone(k)]
         settled = False
         if not rebuild:
-            jobs, settled = _settle(jobs, manifest, report)
+            jobs, settled = _settle(jobs, sizes, manifest, report)
+        del sizes
         # Nothing changed since the live commit and that commit is complete: no writer, no
         # commit, no stories (at a million articles a no-op run spent 10 s rewriting the same
         # file list and stories); only new stat records are written into its file list.
-        if not (rebuild or jobs or gone) and _complete(target):
+        live_generation = None if (rebuild or jobs or gone) else _complete_generation(target)
+        if live_generation is not None:
             if settled:
-                store.write_manifest(target, _live_generation(target), manifest)
+                store.write_manifest(target, live_generation, manifest)
         else:
             run = _Run(target, manifest, report, progress, procs, fresh=rebuild,
                        lock_fds=[lock.fileno()], previous=old_files, now=now)

@@ -39,7 +39,6 @@ from whoosh.index import EmptyIndexError, FileIndex
 from whoosh.searching import Searcher
 
 
-
 def _remember_missing_columns() -> None:
     """Whoosh 2.7's per-document reader looks a missing column up on disk on every call
     (``_cached_reader`` -> ``has_column`` -> a stat): finishing a segment asks for the field
