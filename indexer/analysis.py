@@ -295,7 +295,8 @@ def key_terms(words, limit: int = 16) -> list[str]:
             idf = _idf(w)
         if idf >= 0:
             scored.append((n * idf, w))
-    return [w for _, w in heapq.nlargest(limit, scored, key=lambda t: (t[0], t[1]))]
+    # (score, word) tuples compare as the (score, word) key did: the same words, the same order
+    return [w for _, w in heapq.nlargest(limit, scored)]
 
 
 class _ListTokenizer(Tokenizer):

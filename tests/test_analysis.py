@@ -175,3 +175,22 @@ def test_long_texts_normalise_exactly_as_the_table_says():
     assert normalize("鄭州惠濟區 ＷＭＳ" * 20) == "郑州惠济区 wms" * 20
     odd = "鄭州" * 40 + "\udcd6\udca3"            # escaped bytes of a non-UTF-8 name
     assert normalize(odd) == "郑州" * 40 + "\udcd6\udca3"
+
+
+def test_key_terms_rank_by_tf_idf_then_word_and_skip_short_and_numeric_words():
+    words = (["郑州"] * 3 + ["惠济区"] * 2 + ["的"] * 9 + ["2024"] * 5 + ["3.5%"] * 4
+             + ["，"] * 6 + ["黄河"] * 3 + ["项目"] + ["某某某公司"])
+    got = analysis.key_terms(words, limit=4)
+    scores = {w: words.count(w) * analysis._idf(w) for w in set(words)
+              if len(w) >= 2 and analysis._idf(w) >= 0}
+    expected = [w for w, _ in sorted(scores.items(), key=lambda t: (t[1], t[0]), reverse=True)[:4]]
+    assert got == expected
+    assert "2024" not in got and "3.5%" not in got and "的" not in got
+    assert analysis.key_terms(words, limit=100) == [w for w, _ in sorted(
+        scores.items(), key=lambda t: (t[1], t[0]), reverse=True)]
+
+
+def test_key_terms_break_equal_scores_by_the_larger_word():
+    # two words jieba does not know, once each: the same (maximal) idf, the same score
+    got = analysis.key_terms(["乙乙公司名", "甲甲公司名"], limit=1)
+    assert got == [max("乙乙公司名", "甲甲公司名")]
