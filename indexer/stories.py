@@ -12,7 +12,8 @@ are in ``indexer/data/stories.json``.
 
 On disk, beside the Whoosh index of a generation::
 
-    story-signatures.npz  per article key (dockey): signature, shingle count, date, id
+    story-signatures.npy  per article key (dockey), ascending: signature, shingle count,
+                          date, id (one record per article, read memory-mapped)
     stories-N.npz       for Whoosh commit N: dockey -> story number, first-appearance flag,
                         and each story's id (the id of its earliest article)
 
@@ -36,7 +37,8 @@ import numpy as np
 from indexer.analysis import normalize
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "stories.json"
-CACHE_FILE = "story-signatures.npz"
+CACHE_FILE = "story-signatures.npy"
+OLD_CACHE_FILE = "story-signatures.npz"   # written by earlier versions: read, then replaced
 STORIES_PREFIX = "stories-"
 _WORD = re.compile(r"[^\W_]+")
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -146,15 +148,15 @@ def candidate_pairs(sigs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 
     p = params()
     lsh = MinHashLSH(threshold=p["lsh_threshold"], num_perm=p["num_perm"])
-    rows = np.flatnonzero(sizes > 0).astype(np.int64)
+    rows = np.flatnonzero(np.asarray(sizes) > 0).astype(np.int64)
     if len(rows) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    s = np.asarray(sigs)[rows]
+    sigs = np.asarray(sigs)
     limit = p["max_bucket"]
 
     def band_pairs(span) -> list[np.ndarray]:
-        lo, hi = span
-        order, new = _band_order(np.ascontiguousarray(s[:, lo:hi]))
+        lo, hi = span                # only the band's columns are gathered (rows of sigs may be
+        order, new = _band_order(np.ascontiguousarray(sigs[rows, lo:hi]))   # records of a file)
         starts = np.flatnonzero(new)
         counts = np.diff(np.r_[starts, len(order)])
         members = rows[order]
@@ -245,9 +247,12 @@ class Stories:
 
     @classmethod
     def build(cls, dockeys, ids, dates, sigs, sizes) -> "Stories":
-        order = np.argsort(dockeys, kind="stable")
-        dockeys, ids, dates = np.asarray(dockeys)[order], np.asarray(ids)[order], np.asarray(dates)[order]
-        sigs, sizes = np.asarray(sigs)[order], np.asarray(sizes)[order]
+        dockeys, ids, dates = np.asarray(dockeys), np.asarray(ids), np.asarray(dates)
+        sigs, sizes = np.asarray(sigs), np.asarray(sizes)
+        if len(dockeys) > 1 and not np.all(dockeys[1:] >= dockeys[:-1]):
+            # (already in key order, as update() passes them: a stable sort would not move a row)
+            order = np.argsort(dockeys, kind="stable")
+            dockeys, ids, dates, sigs, sizes = (a[order] for a in (dockeys, ids, dates, sigs, sizes))
         labels = cluster(sigs, sizes) if len(dockeys) else np.zeros(0, dtype=np.int32)
         # earliest first: by date (undated last), then by key (indexing order)
         when = np.where(dates > 0, dates, 99_999_999).astype(np.int64)
@@ -257,8 +262,9 @@ class Stories:
             starts = np.r_[True, labels[rank][1:] != labels[rank][:-1]]
             first[rank[starts]] = True
         n_stories = int(labels.max()) + 1 if len(labels) else 0
-        story_ids = np.empty(n_stories, dtype=ids.dtype if len(ids) else "<U16")
-        story_ids[labels[first]] = ids[first]
+        first_ids = _ids_from_file(ids[first])      # ids may come as UTF-8 bytes (the cache)
+        story_ids = np.empty(n_stories, dtype=first_ids.dtype if len(first_ids) else "<U16")
+        story_ids[labels[first]] = first_ids
         counts = np.bincount(labels, minlength=n_stories).astype(np.int32)
         return cls(dockeys.astype(np.int64), labels, first, story_ids, counts)
 
@@ -343,14 +349,61 @@ class Signatures:
                      for f in ("keys", "sigs", "sizes", "dates", "ids")))
 
 
-def _load_cache(gen_dir: Path) -> Signatures | None:
+def _record_dtype(num_perm: int, id_bytes: int) -> np.dtype:
+    """One cache record: what the stories need of one article (ids as UTF-8 bytes)."""
+    return np.dtype([("keys", "<i8"), ("sigs", "<u4", (num_perm,)), ("sizes", "<i8"),
+                     ("dates", "<i8"), ("ids", f"S{max(1, id_bytes)}")])
+
+
+def _load_cache(gen_dir: Path) -> np.ndarray | None:
+    """The cache as records in ascending key order, memory-mapped (None: none, unreadable or
+    of another layout); an earlier version's .npz is read into records."""
     path = gen_dir / CACHE_FILE
+    try:
+        rec = np.load(path, mmap_mode="r", allow_pickle=False)
+        names = rec.dtype.names or ()
+        if rec.ndim != 1 or tuple(names) != ("keys", "sigs", "sizes", "dates", "ids"):
+            return None
+    except FileNotFoundError:
+        rec = _load_old_cache(gen_dir / OLD_CACHE_FILE)
+    except (OSError, ValueError):
+        return None
+    if rec is not None and len(rec) > 1:
+        keys = np.asarray(rec["keys"])
+        if not np.all(keys[1:] > keys[:-1]):     # not written by update(): order it, last wins
+            last = len(keys) - 1 - np.unique(keys[::-1], return_index=True)[1]
+            rec = rec[last[np.argsort(keys[last], kind="stable")]]
+    return rec
+
+
+def _load_old_cache(path: Path) -> np.ndarray | None:
     try:
         with np.load(path, allow_pickle=False) as z:
             keys, sigs, sizes, dates, ids = (z[k] for k in ("keys", "sigs", "sizes", "dates", "ids"))
-            return Signatures(keys, sigs, sizes, dates, _ids_from_file(ids))
     except (OSError, ValueError, KeyError):
         return None
+    ids = ids if ids.dtype.kind == "S" else np.char.encode(ids.astype(str), "utf-8")
+    rec = np.zeros(len(keys), dtype=_record_dtype(sigs.shape[1], ids.dtype.itemsize))
+    for name, arr in (("keys", keys), ("sigs", sigs), ("sizes", sizes), ("dates", dates), ("ids", ids)):
+        rec[name] = arr
+    return rec
+
+
+def _save_cache(gen_dir: Path, rec: np.ndarray) -> None:
+    tmp = gen_dir / (CACHE_FILE + ".tmp")
+    with open(tmp, "wb") as f:
+        np.save(f, rec, allow_pickle=False)
+    os.replace(tmp, gen_dir / CACHE_FILE)
+    (gen_dir / OLD_CACHE_FILE).unlink(missing_ok=True)
+
+
+def _lookup(known: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(found: bool per key, rows of `known` (ascending, distinct) for the found keys)."""
+    if not len(known) or not len(keys):
+        return np.zeros(len(keys), dtype=bool), np.zeros(0, dtype=np.int64)
+    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    found = known[at] == keys
+    return found, at[found]
 
 
 def update(gen_dir, fresh: Signatures | None = None) -> Stories:
@@ -358,7 +411,9 @@ def update(gen_dir, fresh: Signatures | None = None) -> Stories:
 
     `fresh`: signatures of articles this run added (the index workers compute them); other
     live articles come from the cache, and any still missing are sketched from their stored
-    body here."""
+    body here. At a million articles the cache is half a gigabyte: it is read memory-mapped
+    and copied once, in key order, into the new cache, which is also what the clustering
+    reads."""
     from indexer import store, substring
 
     gen_dir = Path(gen_dir)
@@ -369,44 +424,77 @@ def update(gen_dir, fresh: Signatures | None = None) -> Stories:
         docnums = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
         keys_by_doc = substring.dockey_column(reader)
         keys = keys_by_doc[docnums]
+        order = np.argsort(keys, kind="stable")
+        keys, docnums = keys[order], docnums[order]
         cache = _load_cache(gen_dir)
-        if cache is not None and cache.sigs.shape[1:] != (p["num_perm"],):
+        if cache is not None and cache.dtype["sigs"].shape != (p["num_perm"],):
             cache = None               # sketched with other parameters: start again
+        cache_keys = np.asarray(cache["keys"]) if cache is not None else np.zeros(0, np.int64)
         previous = latest(gen_dir, generation)
-        if (cache is not None and previous is not None and len(cache.keys) == len(keys)
-                and np.array_equal(np.sort(cache.keys), np.sort(keys))):
+        if (cache is not None and previous is not None and np.array_equal(cache_keys, keys)
+                and not (gen_dir / OLD_CACHE_FILE).exists()):
             # the same articles as the stories file already written (an unchanged run)
             stories = Stories.load(previous)
             if previous != stories_path(gen_dir, generation):
                 stories.save(stories_path(gen_dir, generation))
             _prune(gen_dir, generation)
             return stories
-        # known signatures: the cache, then this run's (newer, so they win on a repeated key)
-        known = Signatures.concat([cache, fresh]) or Signatures.empty(0)
-        last = len(known.keys) - 1 - np.unique(known.keys[::-1], return_index=True)[1]
-        order = last[np.argsort(known.keys[last], kind="stable")]
-        known_keys = known.keys[order]
-        n = len(docnums)
-        at = np.minimum(np.searchsorted(known_keys, keys), max(len(known_keys) - 1, 0))
-        found = (known_keys[at] == keys) if len(known_keys) else np.zeros(n, dtype=bool)
-        src = order[at[found]]
-        out = Signatures.empty(n)
-        out.keys[:] = keys
-        out.sigs[found], out.sizes[found] = known.sigs[src], known.sizes[src]
-        out.dates[found], out.ids[found] = known.dates[src], known.ids[src]
-        for row in np.flatnonzero(~found).tolist():
+        # known signatures: this run's (newest: they win on a repeated key), then the cache
+        n = len(keys)
+        from_fresh, fresh_rows = np.zeros(n, dtype=bool), np.zeros(0, dtype=np.int64)
+        if fresh is not None and len(fresh):
+            last = len(fresh.keys) - 1 - np.unique(fresh.keys[::-1], return_index=True)[1]
+            fresh_order = last[np.argsort(fresh.keys[last], kind="stable")]
+            from_fresh, at = _lookup(fresh.keys[fresh_order], keys)
+            fresh_rows = fresh_order[at]
+        from_cache, cache_rows = np.zeros(n, dtype=bool), np.zeros(0, dtype=np.int64)
+        rest = np.flatnonzero(~from_fresh)
+        if cache is not None and len(rest):
+            found, cache_rows = _lookup(cache_keys, keys[rest])
+            from_cache[rest[found]] = True
+        missing = np.flatnonzero(~(from_fresh | from_cache))
+        sketched = Signatures.empty(len(missing))
+        for i, row in enumerate(missing.tolist()):
             st = reader.stored_fields(int(docnums[row]))
-            out.set(row, int(keys[row]), st.get("body") or "", st.get("date"), st.get("id", ""))
-    stories = Stories.build(out.keys, out.ids, out.dates, out.sigs, out.sizes)
+            sketched.set(i, int(keys[row]), st.get("body") or "", st.get("date"), st.get("id", ""))
+    new_ids = [np.char.encode(np.asarray(x.ids, dtype=str), "utf-8")
+               for x in (fresh, sketched) if x is not None and len(x)]
+    width = max([cache.dtype["ids"].itemsize if cache is not None else 1]
+                + [a.dtype.itemsize for a in new_ids])
+    out = np.zeros(n, dtype=_record_dtype(p["num_perm"], width))
+    if len(cache_rows):
+        _copy_runs(out, np.flatnonzero(from_cache), cache, cache_rows)
+    if fresh is not None and len(fresh_rows):
+        _fill(out, from_fresh, fresh, fresh_rows)
+    if len(missing):
+        _fill(out, missing, sketched, np.arange(len(missing)))
+    out["keys"] = keys
+    del cache
+    stories = Stories.build(out["keys"], out["ids"], out["dates"], out["sigs"], out["sizes"])
     stories.save(stories_path(gen_dir, generation))
     # the cache after the stories: a cache never names articles the newest stories file lacks
-    tmp = gen_dir / (CACHE_FILE + ".tmp")
-    with open(tmp, "wb") as f:
-        np.savez(f, keys=out.keys, sigs=out.sigs, sizes=out.sizes, dates=out.dates,
-                 ids=_ids_to_file(out.ids))
-    os.replace(tmp, gen_dir / CACHE_FILE)
+    _save_cache(gen_dir, out)
     _prune(gen_dir, generation)
     return stories
+
+
+def _copy_runs(out: np.ndarray, dest: np.ndarray, src: np.ndarray, rows: np.ndarray) -> None:
+    """out[dest] = src[rows] for ascending dest and rows, as one slice copy per run of
+    consecutive rows (a million records of a memory-mapped file: one sequential pass and no
+    temporary copy, where a fancy-indexed gather took seconds)."""
+    breaks = np.flatnonzero((np.diff(dest) != 1) | (np.diff(rows) != 1)) + 1
+    starts = np.r_[0, breaks]
+    ends = np.r_[breaks, len(dest)]
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        d, r = int(dest[a]), int(rows[a])
+        out[d:d + b - a] = src[r:r + b - a]
+
+
+def _fill(out: np.ndarray, where, sigs: Signatures, rows: np.ndarray) -> None:
+    out["sigs"][where] = sigs.sigs[rows]
+    out["sizes"][where] = sigs.sizes[rows]
+    out["dates"][where] = sigs.dates[rows]
+    out["ids"][where] = np.char.encode(np.asarray(sigs.ids[rows], dtype=str), "utf-8")
 
 
 def _prune(gen_dir: Path, generation: int) -> None:

@@ -267,6 +267,71 @@ def test_unchanged_run_reuses_the_stories(story_index, monkeypatch):
     assert st.Stories.load(st.latest(gen, 10**6)).sizes.max() == 2
 
 
+def _stories_by_id(ix):
+    """{article id: (story id, first)} of the live generation's newest stories file."""
+    from indexer import store, substring
+
+    gen = store.current_generation(ix)
+    stories = st.Stories.load(st.latest(gen, 10**9))
+    with store.open_index(gen).reader() as r:
+        keys = substring.dockey_column(r)
+        id_of = {int(keys[d]): r.stored_fields(d)["id"] for d in r.all_doc_ids()}
+    return {id_of[int(k)]: (str(stories.story_ids[s]), bool(f))
+            for k, s, f in zip(stories.dockeys, stories.story, stories.first)}
+
+
+def test_signature_cache_is_one_record_file_in_key_order_and_older_npz_caches_are_read(tmp_path, monkeypatch):
+    """The cache is one .npy of records, ascending by key; a cache an earlier version wrote
+    (story-signatures.npz, any order) is used without sketching its articles again and is
+    replaced; the stories are those a fresh rebuild gives."""
+    from indexer import store
+    from indexer.indexing import index_paths
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, (title, body, date) in {
+            "20220401_01.txt": ("惠济区12个项目集中签约", STORY, "2022-04-01"),
+            "20220402_03.txt": ("金水区召开经济运行分析会", OTHER, "2022-04-02")}.items():
+        (pages / name).write_text(page(title, body, date), encoding="utf-8")
+    ix = tmp_path / "index"
+    index_paths([pages], ix, procs=1)
+    gen = store.current_generation(ix)
+    rec = np.load(gen / st.CACHE_FILE)
+    assert rec.dtype.names == ("keys", "sigs", "sizes", "dates", "ids") and len(rec) == 2
+    assert np.all(np.diff(rec["keys"]) > 0)
+    # what an earlier version left: columns in an .npz, rows in another order, ids as str
+    back = rec[::-1]
+    with open(gen / st.OLD_CACHE_FILE, "wb") as f:
+        np.savez(f, keys=back["keys"], sigs=back["sigs"], sizes=back["sizes"], dates=back["dates"],
+                 ids=np.char.decode(back["ids"], "utf-8"))
+    (gen / st.CACHE_FILE).unlink()
+    calls = []
+    real = st.signature
+    monkeypatch.setattr(st, "signature", lambda body: calls.append(body) or real(body))
+    (pages / "20220403_02.txt").write_text(page("85亿元！惠济区签约一批重大项目", REPRINT, "2022-04-03"),
+                                           encoding="utf-8")
+    index_paths([pages], ix, procs=1)
+    assert len(calls) == 1 and "本报讯 惠济区日前" in calls[0]     # only the new article sketched
+    gen = store.current_generation(ix)
+    assert not (gen / st.OLD_CACHE_FILE).exists()
+    rec = np.load(gen / st.CACHE_FILE)
+    assert len(rec) == 3 and np.all(np.diff(rec["keys"]) > 0)
+    with store.open_index(gen).reader() as r:
+        from indexer import substring
+
+        keys = substring.dockey_column(r)
+        by_key = {int(keys[d]): r.stored_fields(d) for d in r.all_doc_ids()}
+    for row in rec:                                      # the old cache's rows kept their values
+        stored = by_key[int(row["keys"])]
+        sig, size = real(stored["body"])
+        assert np.array_equal(row["sigs"], sig) and row["sizes"] == size
+        assert row["ids"].decode() == stored["id"] and row["dates"] == int(stored["date"].replace("-", ""))
+    incremental = _stories_by_id(ix)
+    index_paths([pages], tmp_path / "fresh", procs=1, rebuild=True)
+    assert incremental == _stories_by_id(tmp_path / "fresh")
+    assert sorted(first for _, first in incremental.values()) == [False, True, True]
+
+
 @pytest.mark.parametrize("procs", [1, 2])
 def test_index_workers_sketch_the_articles_and_the_parent_only_clusters(tmp_path, monkeypatch, procs):
     """The signatures of a run's new articles are computed where the text is parsed (the
@@ -367,3 +432,20 @@ def test_candidate_pairs_are_the_buckets_of_datasketch_minhashlsh(monkeypatch, c
     got = st.candidate_pairs(sigs, sizes)
     assert len(want) > 500
     assert np.array_equal(got, want)
+
+
+def test_copy_runs_equals_a_fancy_gather():
+    rng = np.random.default_rng(3)
+    dt = st._record_dtype(4, 8)
+    src = np.zeros(500, dtype=dt)
+    src["keys"] = np.arange(500) * 3
+    src["sigs"] = rng.integers(0, 2**32, size=(500, 4), dtype=np.uint64).astype(np.uint32)
+    for trial in range(20):
+        rows = np.sort(rng.choice(500, size=rng.integers(1, 500), replace=False))
+        dest = np.sort(rng.choice(700, size=len(rows), replace=False))
+        if trial % 3 == 0:                              # long runs, as an update leaves them
+            rows = np.arange(len(rows)) + rng.integers(0, 500 - len(rows) + 1)
+        want, got = np.zeros(700, dtype=dt), np.zeros(700, dtype=dt)
+        want[dest] = src[rows]
+        st._copy_runs(got, dest, src, rows)
+        assert np.array_equal(got, want)
